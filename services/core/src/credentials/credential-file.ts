@@ -1,0 +1,102 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { z } from 'zod'
+
+export const PrincipalRoleSchema = z.enum(['cabinet', 'service'])
+export type PrincipalRole = z.infer<typeof PrincipalRoleSchema>
+
+const PrincipalSchema = z.object({
+  role: PrincipalRoleSchema,
+  secretHash: z.string().startsWith('scrypt$'),
+  issuedAt: z.string()
+})
+export type Principal = z.infer<typeof PrincipalSchema> & { username: string }
+
+const CredentialFileSchema = z.object({
+  version: z.literal(1),
+  principals: z.record(z.string(), PrincipalSchema)
+})
+type CredentialFileContent = z.infer<typeof CredentialFileSchema>
+
+/** What the broker needs to authenticate a client. */
+export interface CredentialLookup {
+  find (username: string): Promise<Principal | undefined>
+}
+
+export class CredentialFileError extends Error {
+  constructor (readonly file: string, reason: string, options?: ErrorOptions) {
+    super(`credential file ${file}: ${reason}`, options)
+    this.name = 'CredentialFileError'
+  }
+}
+
+/**
+ * Hashed MQTT credentials in one JSON file, shared by the service (which
+ * issues them) and the broker (which checks them). Writes go to a temporary
+ * file renamed over the old one, so a reader never sees half a file; readers
+ * reload when the file's mtime changes, so a new secret takes effect at the
+ * next connect without a restart.
+ */
+export class CredentialFile implements CredentialLookup {
+  private content: CredentialFileContent = { version: 1, principals: {} }
+  private loadedMtimeMs = -1
+  private writes: Promise<unknown> = Promise.resolve()
+
+  constructor (readonly path: string) {}
+
+  async find (username: string): Promise<Principal | undefined> {
+    await this.refresh()
+    const principal = Object.hasOwn(this.content.principals, username) ? this.content.principals[username] : undefined
+    return principal === undefined ? undefined : { username, ...principal }
+  }
+
+  async list (): Promise<Principal[]> {
+    await this.refresh()
+    return Object.entries(this.content.principals).map(([username, p]) => ({ username, ...p }))
+  }
+
+  /** Adds or replaces a principal; the previous secret stops working. */
+  async put (username: string, role: PrincipalRole, secretHash: string, issuedAt = new Date()): Promise<void> {
+    const write = this.writes.then(async () => {
+      await this.refresh()
+      this.content.principals[username] = { role, secretHash, issuedAt: issuedAt.toISOString() }
+      await this.persist()
+    })
+    this.writes = write.catch(() => undefined)
+    return write
+  }
+
+  private async persist (): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true })
+    const tmp = `${this.path}.${process.pid}.tmp`
+    await writeFile(tmp, JSON.stringify(this.content, null, 2) + '\n', { mode: 0o600 })
+    await rename(tmp, this.path)
+    this.loadedMtimeMs = (await stat(this.path)).mtimeMs
+  }
+
+  private async refresh (): Promise<void> {
+    let mtimeMs: number
+    try {
+      mtimeMs = (await stat(this.path)).mtimeMs
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.content = { version: 1, principals: {} }
+        this.loadedMtimeMs = -1
+        return
+      }
+      throw new CredentialFileError(this.path, 'cannot stat', { cause: err })
+    }
+    if (mtimeMs === this.loadedMtimeMs) return
+    const text = await readFile(this.path, 'utf8')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (err) {
+      throw new CredentialFileError(this.path, 'not JSON', { cause: err })
+    }
+    const result = CredentialFileSchema.safeParse(parsed)
+    if (!result.success) throw new CredentialFileError(this.path, result.error.message)
+    this.content = result.data
+    this.loadedMtimeMs = mtimeMs
+  }
+}

@@ -1,0 +1,2 @@
+export * from './fleet-schema.ts'
+export * from './load-fleet.ts'

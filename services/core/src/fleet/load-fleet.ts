@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { FleetSchema, type CabinetDefinition, type FleetFile, type SiteDefinition } from './fleet-schema.ts'
+
+/** A cabinet as the rest of the system sees it: its definition with its site. */
+export interface FleetCabinet extends CabinetDefinition {
+  site: Omit<SiteDefinition, 'cabinets'>
+  coordinates: { lat: number, lon: number }
+}
+
+export interface Fleet {
+  name: string
+  timezone: string
+  sites: Array<Omit<SiteDefinition, 'cabinets'>>
+  cabinets: Map<string, FleetCabinet>
+}
+
+/** The fleet the project ships: Pernik municipality. */
+export const PERNIK_FLEET_FILE = fileURLToPath(new URL('../../../../infra/fleet/pernik.yaml', import.meta.url))
+
+export class FleetFileError extends Error {
+  constructor (readonly file: string, readonly problems: string[]) {
+    super(`fleet file ${file} is invalid:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'FleetFileError'
+  }
+}
+
+export function parseFleet (source: string, file = '<inline>'): Fleet {
+  let raw: unknown
+  try {
+    raw = parseYaml(source)
+  } catch (err) {
+    throw new FleetFileError(file, [`not YAML: ${(err as Error).message}`])
+  }
+  const result = FleetSchema.safeParse(raw)
+  if (!result.success) {
+    throw new FleetFileError(file, result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
+  }
+  return indexFleet(result.data)
+}
+
+export async function loadFleet (file: string): Promise<Fleet> {
+  return parseFleet(await readFile(file, 'utf8'), file)
+}
+
+function indexFleet (fleet: FleetFile): Fleet {
+  const cabinets = new Map<string, FleetCabinet>()
+  const sites = fleet.sites.map(({ cabinets: siteCabinets, ...site }) => {
+    for (const cabinet of siteCabinets) {
+      cabinets.set(cabinet.id, { ...cabinet, site, coordinates: cabinet.coordinates ?? site.coordinates })
+    }
+    return site
+  })
+  return { name: fleet.fleet, timezone: fleet.timezone, sites, cabinets }
+}

@@ -1,0 +1,3 @@
+export * from './cabinet-id.ts'
+export * from './messages.ts'
+export * from './topics.ts'
