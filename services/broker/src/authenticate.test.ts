@@ -1,0 +1,56 @@
+import t from 'tap'
+import mqtt from 'mqtt'
+import { startTestBroker } from './testing/test-broker.ts'
+
+const broker = await startTestBroker()
+t.teardown(() => broker.close())
+
+function connect (clientId: string, username: string, password: string) {
+  return mqtt.connectAsync(broker.url, { clientId, username, password, reconnectPeriod: 0, connectTimeout: 5000 })
+}
+
+t.test('a cabinet connects with its id as client id and username and its current secret', async t => {
+  const secret = await broker.addCabinet('pernik-aed-01')
+  const client = await connect('pernik-aed-01', 'pernik-aed-01', secret)
+  t.equal(client.connected, true)
+  await client.endAsync()
+})
+
+t.test('a wrong secret is refused with "bad user name or password"', async t => {
+  await broker.addCabinet('pernik-aed-02')
+  await t.rejects(connect('pernik-aed-02', 'pernik-aed-02', 'not-the-secret'), { code: 4 })
+})
+
+t.test('an unknown username is refused', async t => {
+  await t.rejects(connect('nobody-here', 'nobody-here', 'whatever'), { code: 4 })
+})
+
+t.test('a cabinet using another client id than its own is refused', async t => {
+  const secret = await broker.addCabinet('pernik-aed-03')
+  await t.rejects(connect('someone-else', 'pernik-aed-03', secret), { code: 2 })
+})
+
+t.test('a connection without credentials is refused', async t => {
+  await t.rejects(mqtt.connectAsync(broker.url, { clientId: 'anonymous', reconnectPeriod: 0 }), { code: 4 })
+})
+
+t.test('after a new secret is issued the old one stops working and its connection is closed', async t => {
+  const oldSecret = await broker.addCabinet('sofia-aed-10')
+  const client = await connect('sofia-aed-10', 'sofia-aed-10', oldSecret)
+  const closed = new Promise<void>(resolve => client.once('close', () => resolve()))
+  const newSecret = await broker.addCabinet('sofia-aed-10')
+  await closed
+  t.equal(client.connected, false, 'the connection made with the old secret was closed')
+  await client.endAsync(true)
+  await t.rejects(connect('sofia-aed-10', 'sofia-aed-10', oldSecret), { code: 4 })
+  const fresh = await connect('sofia-aed-10', 'sofia-aed-10', newSecret)
+  t.equal(fresh.connected, true)
+  await fresh.endAsync()
+})
+
+t.test('a service account connects with any client id', async t => {
+  const { username, password } = await broker.addService('monitor')
+  const client = await connect('monitor-replica-1', username, password)
+  t.equal(client.connected, true)
+  await client.endAsync()
+})

@@ -1,0 +1,54 @@
+import type { AuthenticateError, Client } from 'aedes'
+import { verifySecret, type CredentialLookup } from '@aed/core/credentials'
+import { isCabinetId } from '@aed/core/protocol'
+import { rememberPrincipal } from './principals.ts'
+
+// MQTT 3.1.1 CONNACK return codes, table 3.1.
+const IDENTIFIER_REJECTED = 2
+const SERVER_UNAVAILABLE = 3
+const BAD_USERNAME_OR_PASSWORD = 4
+
+export class AuthenticationError extends Error {
+  constructor (readonly returnCode: number, readonly clientId: string, readonly username: string | undefined, reason: string, options?: ErrorOptions) {
+    super(`client ${clientId} (user ${username ?? '-'}) refused: ${reason}`, options)
+    this.name = 'AuthenticationError'
+  }
+}
+
+type Done = (error: AuthenticateError | null, success: boolean | null) => void
+
+/**
+ * A cabinet connects with client id = username = its cabinet id and its
+ * current secret; a service connects with its service account
+ * (`service:NAME`) and any client id. Everything else is refused.
+ */
+export function createAuthenticate (credentials: CredentialLookup) {
+  return function authenticate (client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void {
+    check(client, username, password).then(
+      () => done(null, true),
+      (err: unknown) => {
+        const error = err instanceof AuthenticationError
+          ? err
+          : new AuthenticationError(SERVER_UNAVAILABLE, client.id, username, 'credential lookup failed', { cause: err })
+        done(error as unknown as AuthenticateError, false)
+      }
+    )
+  }
+
+  async function check (client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+    if (username === undefined || password === undefined) {
+      throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'no username or password')
+    }
+    const principal = await credentials.find(username)
+    if (principal === undefined) {
+      throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'unknown username')
+    }
+    if (principal.role === 'cabinet' && (client.id !== username || !isCabinetId(username))) {
+      throw new AuthenticationError(IDENTIFIER_REJECTED, client.id, username, 'a cabinet must use its cabinet id as client id')
+    }
+    if (!await verifySecret(password.toString('utf8'), principal.secretHash)) {
+      throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'wrong secret')
+    }
+    rememberPrincipal(client, { username, role: principal.role, secretHash: principal.secretHash })
+  }
+}

@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:net'
+import { unwatchFile, watchFile } from 'node:fs'
+import { Aedes, type Client } from 'aedes'
+import type { Logger } from 'pino'
+import { CredentialFile } from '@aed/core/credentials'
+import { createAuthenticate } from './authenticate.ts'
+import { createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { principalOf } from './principals.ts'
+
+export interface BrokerOptions {
+  credentialsFile: string
+  logger: Logger
+  /** How often to look for replaced secrets, ms. */
+  credentialsPollMs?: number
+}
+
+export interface RunningBroker {
+  aedes: Aedes
+  server: Server
+  /** Bound port (useful when listening on port 0). */
+  port: number
+  close (): Promise<void>
+}
+
+/**
+ * The cabinet broker: Aedes with authentication and per-cabinet topic
+ * authorisation, on a TCP listener. When a secret is replaced in the
+ * credentials file, connections made with the old one are closed.
+ */
+export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
+  const { logger } = options
+  const credentials = new CredentialFile(options.credentialsFile)
+  const denied = (error: Error): void => { logger.warn({ err: error }, 'refused') }
+  const aedes = new Aedes({
+    id: `aed-broker-${process.pid}`,
+    // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
+    maxClientsIdLength: 128,
+    authenticate: createAuthenticate(credentials),
+    authorizePublish: createAuthorizePublish(denied),
+    authorizeSubscribe: createAuthorizeSubscribe(denied),
+    drainTimeout: 30_000
+  })
+  await aedes.listen()
+
+  const connected = new Map<string, Client>()
+  aedes.on('client', client => { logger.debug({ clientId: client.id }, 'client connected') })
+  aedes.on('clientReady', client => { connected.set(client.id, client) })
+  aedes.on('clientDisconnect', client => {
+    if (connected.get(client.id) === client) connected.delete(client.id)
+    logger.debug({ clientId: client.id }, 'client disconnected')
+  })
+  aedes.on('clientError', (client, err) => { logger.info({ clientId: client.id, err }, 'client error') })
+  aedes.on('connectionError', (client, err) => { logger.info({ clientId: client.id, err }, 'connection refused') })
+
+  const closeRevoked = async (): Promise<void> => {
+    for (const client of connected.values()) {
+      const principal = principalOf(client)
+      if (principal === undefined) continue
+      const current = await credentials.find(principal.username)
+      if (current?.secretHash !== principal.secretHash) {
+        logger.info({ clientId: client.id, username: principal.username }, 'secret replaced: closing connection made with the old one')
+        client.close()
+      }
+    }
+  }
+  watchFile(options.credentialsFile, { interval: options.credentialsPollMs ?? 1000 }, () => {
+    closeRevoked().catch(err => logger.error({ err }, 'checking for revoked secrets failed'))
+  })
+
+  const server = createServer(aedes.handle)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host ?? '0.0.0.0', () => { server.off('error', reject); resolve() })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : options.port
+
+  return {
+    aedes,
+    server,
+    port,
+    async close () {
+      unwatchFile(options.credentialsFile)
+      await new Promise<void>(resolve => aedes.close(() => resolve()))
+      await new Promise<void>(resolve => server.close(() => resolve()))
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod'
+
+/** Broker settings, read once from the environment at start-up (docs/configuration.md). */
+export const BrokerConfigSchema = z.object({
+  MQTT_HOST: z.string().default('0.0.0.0').describe('Address the MQTT listener binds to'),
+  MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883).describe('MQTT (TCP) port'),
+  CREDENTIALS_FILE: z.string().default('data/credentials.json')
+    .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
+  CREDENTIALS_POLL_MS: z.coerce.number().int().min(100).default(1000)
+    .describe('How often the broker checks the credentials file for revoked secrets'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+})
+export type BrokerConfig = z.infer<typeof BrokerConfigSchema>
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadBrokerConfig (env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const result = BrokerConfigSchema.safeParse(env)
+  if (!result.success) throw new ConfigError(result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
+  return result.data
+}

@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino, type Logger } from 'pino'
+import { CredentialFile, generateSecret, hashSecret, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
+import { startBroker, type RunningBroker } from '../broker.ts'
+
+/** A real broker on a free loopback port with its own credentials file. */
+export interface TestBroker extends RunningBroker {
+  url: string
+  credentials: CredentialFile
+  /** Registers a principal and returns its plain secret. */
+  addPrincipal (username: string, role: PrincipalRole): Promise<string>
+  addCabinet (cabinetId: string): Promise<string>
+  addService (name: string): Promise<{ username: string, password: string }>
+}
+
+export async function startTestBroker (options: { logger?: Logger, credentialsPollMs?: number } = {}): Promise<TestBroker> {
+  const dir = await mkdtemp(join(tmpdir(), 'aed-broker-'))
+  const credentialsFile = join(dir, 'credentials.json')
+  const credentials = new CredentialFile(credentialsFile)
+  const broker = await startBroker({
+    host: '127.0.0.1',
+    port: 0,
+    credentialsFile,
+    credentialsPollMs: options.credentialsPollMs ?? 100,
+    logger: options.logger ?? pino({ level: 'silent' })
+  })
+  const addPrincipal = async (username: string, role: PrincipalRole): Promise<string> => {
+    const secret = generateSecret()
+    await credentials.put(username, role, await hashSecret(secret))
+    return secret
+  }
+  return {
+    ...broker,
+    url: `mqtt://127.0.0.1:${broker.port}`,
+    credentials,
+    addPrincipal,
+    addCabinet: id => addPrincipal(id, 'cabinet'),
+    async addService (name) {
+      const username = serviceUsername(name)
+      return { username, password: await addPrincipal(username, 'service') }
+    },
+    async close () {
+      await broker.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
