@@ -1,0 +1,169 @@
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
+import type * as common from '@grafana/grafana-foundation-sdk/common'
+import { InfluxQLQueryBuilder } from './influxql.ts'
+
+/** The InfluxDB datasource; the same uid is provisioned in infra/grafana/provisioning/datasources. */
+export const INFLUXDB: common.DataSourceRef = { type: 'influxdb', uid: 'aed-influxdb' }
+
+/** Fixed dashboard uids, so links and bookmarks survive a rebuild. */
+export const UID = {
+  fleetOverview: 'aed-fleet-overview',
+  cabinetDetail: 'aed-cabinet-detail',
+  alertsResponse: 'aed-alerts-response'
+} as const
+
+export const TAGS = ['aed', 'generated']
+
+/**
+ * The monitor's derived readiness snapshots (docs/data-model.md). Not in
+ * @aed/core's MEASUREMENT map, which lists what the telemetry writer writes.
+ */
+export const READINESS = 'readiness'
+
+/**
+ * Allowed cabinet temperature, °C, drawn as the band on the temperature
+ * panel. Keep in step with the monitor's temperature_out_of_range defaults
+ * (per-cabinet overrides in the fleet file are not drawn).
+ */
+export const TEMPERATURE_BAND_C = { min: 0, max: 40 }
+
+/** Days before expiry at which pads and batteries turn amber (the monitor's default warning). */
+export const EXPIRY_WARNING_DAYS = 30
+
+/** A raw InfluxQL target on the fleet's InfluxDB. */
+export function influxql (query: string): InfluxQLQueryBuilder {
+  return new InfluxQLQueryBuilder(query).datasource(INFLUXDB)
+}
+
+/** Matches the cabinet(s) chosen in the `cabinet` variable, whatever Grafana version formats it. */
+export const SELECTED_CABINETS = '"cabinet" =~ /^${cabinet:regex}$/'
+
+/** One readiness state: its value in `state`, its `state_code` and how the dashboards show it. */
+export interface ReadinessState {
+  state: string
+  code: number
+  text: string
+  color: string
+}
+
+/** Order and codes as the monitor writes them (docs/data-model.md, state_code). */
+export const READINESS_STATES: ReadinessState[] = [
+  { state: 'ready', code: 0, text: 'Ready', color: 'green' },
+  { state: 'in_use', code: 1, text: 'In use', color: 'blue' },
+  { state: 'maintenance', code: 2, text: 'Maintenance', color: 'purple' },
+  { state: 'unknown', code: 3, text: 'Unknown', color: 'text' },
+  { state: 'offline', code: 4, text: 'Offline', color: 'orange' },
+  { state: 'not_ready', code: 5, text: 'Not ready', color: 'red' }
+]
+
+/** Colours and labels for both `state` (text) and `state_code` (number). */
+export function readinessMappings (): dashboard.ValueMapping[] {
+  const options: Record<string, dashboard.ValueMappingResult> = {}
+  READINESS_STATES.forEach((s, index) => {
+    options[s.state] = { text: s.text, color: s.color, index }
+    options[String(s.code)] = { text: s.text, color: s.color, index: index + READINESS_STATES.length }
+  })
+  return [{ type: dashboard.MappingType.ValueToText, options }]
+}
+
+/** state_code thresholds with the same colours, for panels that colour by number (the geomap). */
+export function readinessCodeThresholds (): dashboard.ThresholdsConfigBuilder {
+  return thresholds(READINESS_STATES.map(s => [s.code === 0 ? null : s.code, s.color]))
+}
+
+export function thresholds (steps: Array<[number | null, string]>): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps(steps.map(([value, color]) => ({ value, color })))
+}
+
+export function textMappings (entries: Record<string, [string, string]>): dashboard.ValueMapping[] {
+  const options: Record<string, dashboard.ValueMappingResult> = {}
+  Object.entries(entries).forEach(([value, [text, color]], index) => { options[value] = { text, color, index } })
+  return [{ type: dashboard.MappingType.ValueToText, options }]
+}
+
+/** Days left: red once expired, amber inside the warning window. */
+export function daysLeftThresholds (): dashboard.ThresholdsConfigBuilder {
+  return thresholds([[null, 'red'], [0, 'orange'], [EXPIRY_WARNING_DAYS, 'green']])
+}
+
+export function batteryThresholds (): dashboard.ThresholdsConfigBuilder {
+  return thresholds([[null, 'red'], [20, 'orange'], [40, 'green']])
+}
+
+export function temperatureThresholds (): dashboard.ThresholdsConfigBuilder {
+  return thresholds([[null, 'blue'], [TEMPERATURE_BAND_C.min, 'green'], [TEMPERATURE_BAND_C.max, 'red']])
+}
+
+/** Field-override properties, by what they set. */
+export const property = {
+  displayName: (value: string): dashboard.DynamicConfigValue => ({ id: 'displayName', value }),
+  unit: (value: string): dashboard.DynamicConfigValue => ({ id: 'unit', value }),
+  decimals: (value: number): dashboard.DynamicConfigValue => ({ id: 'decimals', value }),
+  mappings: (value: dashboard.ValueMapping[]): dashboard.DynamicConfigValue => ({ id: 'mappings', value }),
+  thresholds: (value: dashboard.ThresholdsConfigBuilder): dashboard.DynamicConfigValue => ({ id: 'thresholds', value: value.build() }),
+  colorBackground: (): dashboard.DynamicConfigValue => ({ id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } }),
+  colorText: (): dashboard.DynamicConfigValue => ({ id: 'custom.cellOptions', value: { type: 'color-text' } }),
+  thresholdColor: (): dashboard.DynamicConfigValue => ({ id: 'color', value: { mode: 'thresholds' } }),
+  fixedColor: (color: string): dashboard.DynamicConfigValue => ({ id: 'color', value: { mode: 'fixed', fixedColor: color } }),
+  width: (value: number): dashboard.DynamicConfigValue => ({ id: 'custom.width', value }),
+  links: (links: Array<{ title: string, url: string }>): dashboard.DynamicConfigValue => ({ id: 'links', value: links })
+}
+
+/** A link from a cell holding a cabinet id to that cabinet's detail dashboard. */
+export function cabinetDetailLink (): dashboard.DynamicConfigValue {
+  return property.links([{ title: 'Open cabinet ${__value.raw}', url: `/d/${UID.cabinetDetail}?var-cabinet=\${__value.raw}&\${__url_time_range}` }])
+}
+
+/** Table transformations: several series into one table, then columns named and ordered. */
+export function mergeSeries (): dashboard.DataTransformerConfig {
+  return { id: 'merge', options: {} }
+}
+
+export function organizeColumns (columns: Array<[string, string]>, hide: string[] = ['Time']): dashboard.DataTransformerConfig {
+  const indexByName: Record<string, number> = {}
+  const renameByName: Record<string, string> = {}
+  columns.forEach(([name, title], index) => {
+    indexByName[name] = index
+    renameByName[name] = title
+  })
+  return {
+    id: 'organize',
+    options: { excludeByName: Object.fromEntries(hide.map(name => [name, true])), indexByName, renameByName }
+  }
+}
+
+/** The dashboard defaults every AED dashboard shares. */
+export function aedDashboard (title: string, uid: string): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(title)
+    .uid(uid)
+    .tags(TAGS)
+    .timezone('browser')
+    .refresh('1m')
+    .time({ from: 'now-24h', to: 'now' })
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .readonly()
+    .link(new dashboard.DashboardLinkBuilder('AED dashboards')
+      .type(dashboard.DashboardLinkType.Dashboards)
+      .tags(['aed'])
+      .asDropdown(false)
+      .includeVars(false)
+      .keepTime(true))
+}
+
+/** The `cabinet` template variable, fed by the cabinets that have readiness snapshots. */
+export function cabinetVariable (options: { multi: boolean }): dashboard.QueryVariableBuilder {
+  const query = `SHOW TAG VALUES FROM "${READINESS}" WITH KEY = "cabinet"`
+  const variable = new dashboard.QueryVariableBuilder('cabinet')
+    .label('Cabinet')
+    .datasource(INFLUXDB)
+    .query(query)
+    .definition(query)
+    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+    .sort(dashboard.VariableSort.AlphabeticalAsc)
+    .multi(options.multi)
+    .includeAll(options.multi)
+  if (options.multi) variable.current({ text: 'All', value: '$__all', selected: true })
+  return variable
+}
