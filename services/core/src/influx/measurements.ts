@@ -12,6 +12,7 @@ export const MEASUREMENT = {
   battery: 'battery',
   pads: 'pads',
   status: 'status',
+  readiness: 'readiness',
   commandResult: 'command_result',
   alertEvent: 'alert_event',
   notification: 'notification'

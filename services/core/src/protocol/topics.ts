@@ -43,8 +43,11 @@ export function cabinetTopicPrefix (cabinetId: string): string {
   return `${PROTOCOL_PREFIX}${cabinetId}/`
 }
 
-/** What the service subscribes to: every uplink of every cabinet. */
-export const FLEET_SUBSCRIPTIONS = [`${PROTOCOL_PREFIX}+/+`, `${PROTOCOL_PREFIX}+/cmd/result`]
+/**
+ * What the service subscribes to: every uplink channel of every cabinet,
+ * one filter per channel so the downlink cmd topic is not echoed back.
+ */
+export const FLEET_SUBSCRIPTIONS = UPLINK_CHANNELS.map(channel => `${PROTOCOL_PREFIX}+/${channel}`)
 
 export interface ParsedTopic {
   cabinetId: string

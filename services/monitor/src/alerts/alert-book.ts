@@ -1,0 +1,190 @@
+import { EventEmitter } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import type { Alert, AlertFacts, AlertKind, AlertStatus, Severity } from './alert.ts'
+
+export interface AlertTransition {
+  alert: Alert
+  /** undefined when the alert was just opened. */
+  previous: AlertStatus | undefined
+  /** An update of a live alert with new facts, not a change of status. */
+  updated?: boolean
+  by: string
+  atMs: number
+}
+
+export class AlertNotFoundError extends Error {
+  constructor (readonly alertId: string) {
+    super(`alert ${alertId} not found`)
+    this.name = 'AlertNotFoundError'
+  }
+}
+
+export interface AlertFilter {
+  status?: AlertStatus | 'live' | undefined
+  cabinetId?: string | undefined
+  kind?: AlertKind | undefined
+  sinceMs?: number | undefined
+  untilMs?: number | undefined
+}
+
+export interface RaiseRequest {
+  cabinetId: string
+  kind: AlertKind
+  severity: Severity
+  facts: AlertFacts
+  task?: boolean
+}
+
+const RESOLVED_KEPT = 5000
+
+/**
+ * Every alert and its lifecycle: open → acknowledged → resolved, with one
+ * live (not resolved) alert per cabinet and kind. Raising a condition that
+ * already has a live alert updates it instead of opening another. Each
+ * change is emitted as a transition; the journal, InfluxDB and the
+ * notifiers listen to those.
+ */
+export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
+  private readonly byId = new Map<string, Alert>()
+  private readonly live = new Map<string, Alert>()
+  private readonly resolvedOrder: string[] = []
+
+  raise (request: RaiseRequest, atMs: number): { alert: Alert, opened: boolean } {
+    const key = liveKey(request.cabinetId, request.kind)
+    const existing = this.live.get(key)
+    if (existing !== undefined) {
+      if (!sameFacts(existing.facts, request.facts) || existing.severity !== request.severity) {
+        existing.facts = request.facts
+        existing.severity = request.severity
+        existing.updatedAt = iso(atMs)
+        this.emit('transition', { alert: existing, previous: existing.status, updated: true, by: 'system', atMs })
+      }
+      return { alert: existing, opened: false }
+    }
+    const alert: Alert = {
+      id: newAlertId(),
+      cabinetId: request.cabinetId,
+      kind: request.kind,
+      severity: request.severity,
+      status: 'open',
+      task: request.task ?? false,
+      openedAt: iso(atMs),
+      updatedAt: iso(atMs),
+      escalationLevel: 0,
+      facts: request.facts
+    }
+    this.byId.set(alert.id, alert)
+    this.live.set(key, alert)
+    this.emit('transition', { alert, previous: undefined, by: 'system', atMs })
+    return { alert, opened: true }
+  }
+
+  /** The condition behind a live alert is gone: resolve it, unless it is a task for a person. */
+  clear (cabinetId: string, kind: AlertKind, atMs: number): Alert | undefined {
+    const alert = this.live.get(liveKey(cabinetId, kind))
+    if (alert === undefined || alert.task) return undefined
+    return this.resolveAlert(alert, 'system', atMs)
+  }
+
+  acknowledge (alertId: string, by: string, atMs: number): Alert {
+    const alert = this.require(alertId)
+    if (alert.status !== 'open') return alert
+    const previous = alert.status
+    alert.status = 'acknowledged'
+    alert.acknowledgedAt = iso(atMs)
+    alert.acknowledgedBy = by
+    alert.updatedAt = iso(atMs)
+    this.emit('transition', { alert, previous, by, atMs })
+    return alert
+  }
+
+  resolve (alertId: string, by: string, atMs: number): Alert {
+    const alert = this.require(alertId)
+    if (alert.status === 'resolved') return alert
+    return this.resolveAlert(alert, by, atMs)
+  }
+
+  escalate (alertId: string, level: number, atMs: number): Alert {
+    const alert = this.require(alertId)
+    alert.escalationLevel = level
+    alert.updatedAt = iso(atMs)
+    return alert
+  }
+
+  get (alertId: string): Alert | undefined {
+    return this.byId.get(alertId)
+  }
+
+  liveFor (cabinetId: string, kind: AlertKind): Alert | undefined {
+    return this.live.get(liveKey(cabinetId, kind))
+  }
+
+  list (filter: AlertFilter = {}): Alert[] {
+    const result: Alert[] = []
+    for (const alert of this.byId.values()) {
+      if (filter.status === 'live' ? alert.status === 'resolved' : filter.status !== undefined && alert.status !== filter.status) continue
+      if (filter.cabinetId !== undefined && alert.cabinetId !== filter.cabinetId) continue
+      if (filter.kind !== undefined && alert.kind !== filter.kind) continue
+      const opened = Date.parse(alert.openedAt)
+      if (filter.sinceMs !== undefined && opened < filter.sinceMs) continue
+      if (filter.untilMs !== undefined && opened > filter.untilMs) continue
+      result.push(alert)
+    }
+    return result.sort((a, b) => b.openedAt.localeCompare(a.openedAt))
+  }
+
+  /** Puts back an alert from the journal after a restart, without emitting. */
+  restore (alert: Alert): void {
+    this.byId.set(alert.id, alert)
+    const key = liveKey(alert.cabinetId, alert.kind)
+    if (alert.status === 'resolved') {
+      if (this.live.get(key)?.id === alert.id) this.live.delete(key)
+      this.rememberResolved(alert.id)
+    } else {
+      this.live.set(key, alert)
+    }
+  }
+
+  private resolveAlert (alert: Alert, by: string, atMs: number): Alert {
+    const previous = alert.status
+    alert.status = 'resolved'
+    alert.resolvedAt = iso(atMs)
+    alert.resolvedBy = by
+    alert.updatedAt = iso(atMs)
+    const key = liveKey(alert.cabinetId, alert.kind)
+    if (this.live.get(key) === alert) this.live.delete(key)
+    this.rememberResolved(alert.id)
+    this.emit('transition', { alert, previous, by, atMs })
+    return alert
+  }
+
+  /** Resolved alerts are kept for the API up to a bound; their history lives in InfluxDB. */
+  private rememberResolved (alertId: string): void {
+    this.resolvedOrder.push(alertId)
+    while (this.resolvedOrder.length > RESOLVED_KEPT) this.byId.delete(this.resolvedOrder.shift()!)
+  }
+
+  private require (alertId: string): Alert {
+    const alert = this.byId.get(alertId)
+    if (alert === undefined) throw new AlertNotFoundError(alertId)
+    return alert
+  }
+}
+
+function liveKey (cabinetId: string, kind: AlertKind): string {
+  return `${cabinetId}\u0000${kind}`
+}
+
+function iso (ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/** Short, URL-safe and unguessable: it appears in SMS links. */
+function newAlertId (): string {
+  return randomBytes(6).toString('base64url')
+}
+
+function sameFacts (a: AlertFacts, b: AlertFacts): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every(k => a[k] === b[k])
+}

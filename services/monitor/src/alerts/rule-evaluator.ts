@@ -1,0 +1,38 @@
+import type { Clock } from '../clock.ts'
+import type { FleetState, TrackedCabinet } from '../state/fleet-state.ts'
+import type { AlertBook } from './alert-book.ts'
+import type { AlertRule } from './rules/rule.ts'
+
+/**
+ * Applies the rules to a cabinet: raises an alert while a rule's condition
+ * holds and clears it when the condition stops. Called after each message
+ * for that cabinet, and for the whole fleet on a timer, because time alone
+ * makes some conditions true (offline, expiry, overdue self-test).
+ */
+export class RuleEvaluator {
+  constructor (
+    private readonly rules: readonly AlertRule[],
+    private readonly fleet: FleetState,
+    private readonly book: AlertBook,
+    private readonly clock: Clock
+  ) {}
+
+  evaluateCabinet (cabinet: TrackedCabinet): void {
+    const nowMs = this.clock.now()
+    const context = {
+      cabinet,
+      nowMs,
+      timeZone: this.fleet.fleet.timezone,
+      inMaintenance: cabinet.maintenanceUntilMs !== undefined && nowMs < cabinet.maintenanceUntilMs
+    }
+    for (const rule of this.rules) {
+      const finding = rule.evaluate(context)
+      if (finding === undefined) this.book.clear(cabinet.definition.id, rule.kind, nowMs)
+      else this.book.raise({ cabinetId: cabinet.definition.id, kind: rule.kind, severity: finding.severity, facts: finding.facts }, nowMs)
+    }
+  }
+
+  evaluateAll (): void {
+    for (const cabinet of this.fleet.all()) this.evaluateCabinet(cabinet)
+  }
+}

@@ -1,0 +1,62 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
+export type ApiRole = 'admin' | 'operator' | 'viewer'
+
+export interface ApiPrincipal {
+  name: string
+  role: ApiRole
+}
+
+const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 }
+
+export class ApiTokens {
+  /** Keyed by SHA-256 of the token, so lookups compare digests of equal length. */
+  private readonly byDigest = new Map<string, ApiPrincipal>()
+
+  add (token: string, principal: ApiPrincipal): void {
+    this.byDigest.set(digest(token), principal)
+  }
+
+  find (token: string): ApiPrincipal | undefined {
+    const wanted = Buffer.from(digest(token), 'hex')
+    for (const [key, principal] of this.byDigest) {
+      if (timingSafeEqual(Buffer.from(key, 'hex'), wanted)) return principal
+    }
+    return undefined
+  }
+}
+
+function digest (token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: ApiPrincipal
+  }
+}
+
+/** onRequest hook for a route subtree: a valid bearer token is required. */
+export function requireBearer (tokens: ApiTokens) {
+  return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization
+    const token = header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
+    const principal = token === undefined || token === '' ? undefined : tokens.find(token)
+    if (principal === undefined) {
+      await reply.code(401).header('www-authenticate', 'Bearer realm="aed"').send({ error: 'unauthorized', message: 'a valid bearer token is required' })
+      return
+    }
+    request.principal = principal
+  }
+}
+
+/** preHandler for a route that needs at least `role`. */
+export function requireRole (role: ApiRole) {
+  return async function authorizeRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const principal = request.principal
+    if (principal === undefined || ROLE_RANK[principal.role] < ROLE_RANK[role]) {
+      await reply.code(403).send({ error: 'forbidden', message: `this needs the ${role} role` })
+    }
+  }
+}

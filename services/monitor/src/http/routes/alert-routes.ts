@@ -1,0 +1,58 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { AlertKindSchema, AlertSchema, AlertStatusSchema } from '../../alerts/alert.ts'
+import { AlertNotFoundError } from '../../alerts/alert-book.ts'
+import type { Monitor } from '../../monitor.ts'
+import { requireRole } from '../api-auth.ts'
+import { ErrorSchema } from '../error-handler.ts'
+
+const AlertQuery = z.object({
+  status: z.union([AlertStatusSchema, z.literal('live')]).optional().describe('live = open or acknowledged'),
+  cabinet: z.string().optional(),
+  kind: AlertKindSchema.optional(),
+  since: z.iso.datetime().optional().describe('Opened at or after (RFC 3339)'),
+  until: z.iso.datetime().optional().describe('Opened at or before (RFC 3339)')
+})
+const Params = z.object({ id: z.string().min(1).max(64) })
+const ActionBody = z.object({ note: z.string().max(500).optional() }).optional()
+
+export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app, { monitor }) => {
+  const api = app.withTypeProvider<ZodTypeProvider>()
+
+  api.get('/alerts', {
+    schema: { summary: 'Alerts, newest first, filtered by status, cabinet, kind and time', querystring: AlertQuery, response: { 200: z.object({ alerts: z.array(AlertSchema) }) } }
+  }, async request => {
+    const q = request.query
+    return {
+      alerts: monitor.alerts.list({
+        status: q.status,
+        cabinetId: q.cabinet,
+        kind: q.kind,
+        sinceMs: q.since === undefined ? undefined : Date.parse(q.since),
+        untilMs: q.until === undefined ? undefined : Date.parse(q.until)
+      })
+    }
+  })
+
+  api.get('/alerts/:id', { schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } } }, async (request, reply) => {
+    const alert = monitor.alerts.get(request.params.id)
+    return alert === undefined ? reply.code(404).send({ error: 'not_found', message: `alert ${request.params.id} not found` }) : alert
+  })
+
+  for (const action of ['ack', 'resolve'] as const) {
+    api.post(`/alerts/:id/${action}`, {
+      preHandler: requireRole('operator'),
+      schema: { params: Params, body: ActionBody, response: { 200: AlertSchema, 404: ErrorSchema } }
+    }, async (request, reply) => {
+      const by = request.principal?.name ?? 'api'
+      try {
+        const now = monitor.clock.now()
+        return action === 'ack' ? monitor.alerts.acknowledge(request.params.id, by, now) : monitor.alerts.resolve(request.params.id, by, now)
+      } catch (err) {
+        if (err instanceof AlertNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message })
+        throw err
+      }
+    })
+  }
+}

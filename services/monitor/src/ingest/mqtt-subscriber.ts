@@ -1,0 +1,62 @@
+import mqtt, { type MqttClient } from 'mqtt'
+import type { Logger } from 'pino'
+import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
+
+export interface MqttSubscriberOptions {
+  url: string
+  username: string
+  password: string
+  clientId: string
+}
+
+/**
+ * The monitor's MQTT connection. A persistent session (clean: false) with a
+ * stable client id makes the broker keep QoS 1 messages for the monitor
+ * while it is restarting. Connection problems are retried forever and never
+ * crash the process; /readyz reports them.
+ */
+export class MqttSubscriber {
+  private client: MqttClient | undefined
+
+  constructor (
+    private readonly options: MqttSubscriberOptions,
+    private readonly onMessage: (topic: string, payload: Buffer) => void,
+    private readonly logger: Logger
+  ) {}
+
+  get connected (): boolean {
+    return this.client?.connected === true
+  }
+
+  start (): void {
+    const client = mqtt.connect(this.options.url, {
+      clientId: this.options.clientId,
+      username: this.options.username,
+      password: this.options.password,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      keepalive: 30
+    })
+    this.client = client
+    client.on('connect', connack => {
+      this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
+        if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
+      })
+    })
+    client.on('message', (topic, payload) => this.onMessage(topic, payload))
+    client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
+    client.on('offline', () => this.logger.warn({ url: this.options.url }, 'broker unreachable, retrying'))
+  }
+
+  async publish (topic: string, payload: string): Promise<void> {
+    if (this.client === undefined) throw new Error(`cannot publish to ${topic}: MQTT not started`)
+    await this.client.publishAsync(topic, payload, { qos: 1 })
+  }
+
+  async stop (): Promise<void> {
+    await this.client?.endAsync()
+  }
+}

@@ -1,0 +1,158 @@
+import type { Logger } from 'pino'
+import type { Fleet } from '@aed/core/fleet'
+import { MEASUREMENT, Point, TAG, toLine, type InfluxV1Client } from '@aed/core/influx'
+import { cabinetTopic, type CommandName } from '@aed/core/protocol'
+import { randomBytes } from 'node:crypto'
+import { AlertBook, type AlertTransition } from './alerts/alert-book.ts'
+import { RuleEvaluator } from './alerts/rule-evaluator.ts'
+import type { AlertRule } from './alerts/rules/rule.ts'
+import { doorOpenRule } from './alerts/rules/door-open.ts'
+import { systemClock, type Clock } from './clock.ts'
+import { MonitorBus } from './events.ts'
+import { IngestCounters } from './ingest/ingest-counters.ts'
+import { MessageIntake } from './ingest/message-intake.ts'
+import { MqttSubscriber, type MqttSubscriberOptions } from './ingest/mqtt-subscriber.ts'
+import { readinessSnapshotLine } from './readiness/readiness-snapshot.ts'
+import type { Thresholds } from './readiness/thresholds.ts'
+import { FleetState } from './state/fleet-state.ts'
+import { messageToLine } from './telemetry/telemetry-points.ts'
+import { TelemetryWriter, type TelemetryWriterOptions } from './telemetry/telemetry-writer.ts'
+
+export interface MonitorOptions {
+  fleet: Fleet
+  influx: InfluxV1Client
+  mqtt: MqttSubscriberOptions
+  writer: TelemetryWriterOptions
+  thresholds: Thresholds
+  offlineAfterHeartbeats: number
+  snapshotIntervalMs: number
+  createDatabase: boolean
+  logger: Logger
+  clock?: Clock
+  rules?: readonly AlertRule[]
+  /** How often time-driven conditions are re-evaluated, ms. */
+  tickMs?: number
+}
+
+export interface MonitorHealth {
+  ready: boolean
+  mqtt: boolean
+  influx: boolean
+  reasons: string[]
+}
+
+/**
+ * The monitor's core, without HTTP: wires the MQTT intake, cabinet state,
+ * storage and alert rules through one event bus. The constructor only
+ * builds; start() connects and starts the timers.
+ */
+export class Monitor {
+  readonly bus = new MonitorBus()
+  readonly clock: Clock
+  readonly counters = new IngestCounters()
+  readonly state: FleetState
+  readonly alerts = new AlertBook()
+  readonly writer: TelemetryWriter
+  readonly subscriber: MqttSubscriber
+  private readonly intake: MessageIntake
+  private readonly evaluator: RuleEvaluator
+  private readonly logger: Logger
+  private readonly timers: NodeJS.Timeout[] = []
+  private influxReachable = false
+
+  constructor (private readonly options: MonitorOptions) {
+    this.clock = options.clock ?? systemClock
+    this.logger = options.logger
+    this.state = new FleetState(options.fleet, this.bus, this.clock, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats })
+    this.writer = new TelemetryWriter(options.influx, options.writer, this.logger.child({ module: 'telemetry-writer' }))
+    this.intake = new MessageIntake({
+      store: message => {
+        const line = messageToLine(message)
+        if (line !== undefined) this.writer.enqueue(line)
+      },
+      track: (message, receivedAtMs) => this.state.apply(message, receivedAtMs)
+    }, this.bus, this.counters, this.clock, this.logger.child({ module: 'intake' }))
+    this.subscriber = new MqttSubscriber(options.mqtt, (topic, payload) => this.intake.handle(topic, payload), this.logger.child({ module: 'mqtt' }))
+    this.evaluator = new RuleEvaluator(options.rules ?? [doorOpenRule], this.state, this.alerts, this.clock)
+
+    this.bus.on('telemetry', message => {
+      const cabinet = this.state.get(message.cabinetId)
+      if (cabinet !== undefined) this.evaluator.evaluateCabinet(cabinet)
+    })
+    this.bus.on('readinessChanged', (cabinetId, previous, current) => {
+      const cabinet = this.state.get(cabinetId)
+      if (cabinet === undefined) return
+      this.logger.info({ cabinetId, from: previous.state, to: current.state, reasons: current.reasons }, 'readiness changed')
+      this.writer.enqueue(readinessSnapshotLine(cabinet, this.clock.now(), options.fleet.timezone))
+    })
+    this.alerts.on('transition', transition => this.recordTransition(transition))
+  }
+
+  async start (): Promise<void> {
+    this.influxReachable = await this.options.influx.ping()
+    if (this.options.createDatabase) {
+      await this.options.influx.createDatabase().catch(err => this.logger.warn({ err }, 'CREATE DATABASE failed; writes will retry until the database exists'))
+    }
+    this.subscriber.start()
+    this.every(this.options.tickMs ?? 5000, () => {
+      this.state.tick()
+      this.evaluator.evaluateAll()
+    })
+    this.every(this.options.snapshotIntervalMs, () => this.writeSnapshots())
+    this.every(10_000, () => {
+      this.options.influx.ping().then(up => { this.influxReachable = up }, () => { this.influxReachable = false })
+    })
+    this.writeSnapshots()
+  }
+
+  async stop (): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer)
+    await this.subscriber.stop()
+    await this.writer.stop()
+  }
+
+  health (): MonitorHealth {
+    const mqtt = this.subscriber.connected
+    const influx = this.influxReachable && this.writer.healthy
+    const reasons: string[] = []
+    if (!mqtt) reasons.push('MQTT broker not connected')
+    if (!influx) reasons.push(`InfluxDB not reachable${this.writer.lastError !== undefined ? `: ${this.writer.lastError}` : ''}`)
+    return { ready: reasons.length === 0, mqtt, influx, reasons }
+  }
+
+  /** Sends a command to a cabinet; returns the request id the cabinet echoes in its result. */
+  async sendCommand (cabinetId: string, cmd: CommandName): Promise<string> {
+    const id = randomBytes(6).toString('base64url')
+    await this.subscriber.publish(cabinetTopic(cabinetId, 'cmd'), JSON.stringify({ cmd, id, ts: new Date(this.clock.now()).toISOString() }))
+    return id
+  }
+
+  private writeSnapshots (): void {
+    const now = this.clock.now()
+    for (const cabinet of this.state.all()) this.writer.enqueue(readinessSnapshotLine(cabinet, now, this.options.fleet.timezone))
+  }
+
+  private recordTransition ({ alert, previous, by, atMs, updated }: AlertTransition): void {
+    this.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, from: previous ?? null, to: alert.status, by, updated: updated === true }, 'alert transition')
+    const point = new Point(MEASUREMENT.alertEvent)
+      .tag(TAG.cabinet, alert.cabinetId).tag('kind', alert.kind).tag('severity', alert.severity)
+      .stringField('alert_id', alert.id).stringField('status', alert.status).stringField('by', by)
+      .stringField('message', previous === undefined ? 'opened' : updated === true ? 'updated' : `${previous} → ${alert.status}`)
+      .timestamp(atMs)
+    if (alert.status === 'acknowledged' && previous === 'open') point.floatField('ack_after_s', (atMs - Date.parse(alert.openedAt)) / 1000)
+    const line = toLine(point)
+    if (line !== undefined) this.writer.enqueue(line)
+  }
+
+  private every (ms: number, fn: () => void): void {
+    const timer = setInterval(() => {
+      try {
+        fn()
+      } catch (err) {
+        this.logger.error({ err }, 'periodic task failed')
+      }
+    }, ms)
+    timer.unref()
+    this.timers.push(timer)
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { CredentialFile } from '@aed/core/credentials'
+import { loadFleet } from '@aed/core/fleet'
+import { InfluxV1Client } from '@aed/core/influx'
+import { buildApp } from './app.ts'
+import type { Clock } from './clock.ts'
+import type { MonitorConfig } from './config.ts'
+import { CredentialsIssuer } from './credentials-issuer.ts'
+import { ApiTokens } from './http/api-auth.ts'
+import { Monitor } from './monitor.ts'
+
+export interface RunningService {
+  app: FastifyInstance
+  monitor: Monitor
+  /** Where the HTTP API listens. */
+  url: string
+  close (): Promise<void>
+}
+
+/**
+ * Builds and starts the whole service from a validated configuration:
+ * registers the monitor's own MQTT account, starts the monitor core, then
+ * the HTTP API. Shared by the entry point (server.ts), the demo and the
+ * end-to-end tests.
+ */
+export async function startMonitorService (config: MonitorConfig, logger: Logger, options: { clock?: Clock, tickMs?: number } = {}): Promise<RunningService> {
+  const fleet = await loadFleet(config.FLEET_FILE)
+  const issuer = new CredentialsIssuer(new CredentialFile(config.CREDENTIALS_FILE))
+  await issuer.registerServiceAccount(config.MQTT_USERNAME, config.MQTT_PASSWORD)
+
+  const influx = new InfluxV1Client({ url: config.INFLUX_URL, database: config.INFLUX_DB, token: config.INFLUX_TOKEN })
+  const monitor = new Monitor({
+    fleet,
+    influx,
+    mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID },
+    writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES },
+    thresholds: {
+      temperatureMinC: config.TEMPERATURE_MIN_C,
+      temperatureMaxC: config.TEMPERATURE_MAX_C,
+      batteryLowPercent: config.BATTERY_LOW_PERCENT,
+      batteryCriticalPercent: config.BATTERY_CRITICAL_PERCENT,
+      expiryWarningDays: config.EXPIRY_WARNING_DAYS
+    },
+    offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
+    snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
+    createDatabase: config.INFLUX_CREATE_DB,
+    logger: logger.child({ module: 'monitor' }),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})
+  })
+  const tokens = new ApiTokens()
+  tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
+
+  await monitor.start()
+  const app = await buildApp({ monitor, issuer, tokens, logger })
+  const url = await app.listen({ host: config.HOST, port: config.PORT })
+  logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
+  return {
+    app,
+    monitor,
+    url,
+    async close () {
+      await app.close()
+      await monitor.stop()
+    }
+  }
+}

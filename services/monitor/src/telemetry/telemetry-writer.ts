@@ -1,0 +1,106 @@
+import type { Logger } from 'pino'
+import { HttpError, type InfluxV1Client } from '@aed/core/influx'
+
+export interface TelemetryWriterOptions {
+  batchSize: number
+  flushMs: number
+  /** Lines kept while InfluxDB is unreachable; beyond it the oldest are dropped and counted. */
+  maxBufferLines: number
+  /** Longest pause between retries, ms. */
+  maxRetryDelayMs?: number
+}
+
+/**
+ * Batches line-protocol lines to InfluxDB. A line is queued in O(1) and the
+ * MQTT path never waits for InfluxDB. While InfluxDB is down, lines stay
+ * queued and the batch is retried with backoff; a batch InfluxDB rejects as
+ * malformed (4xx other than 429) is dropped with a log, since retrying it
+ * cannot succeed.
+ */
+export class TelemetryWriter {
+  private queue: string[] = []
+  private timer: NodeJS.Timeout | undefined
+  private flushing: Promise<void> | undefined
+  private retryDelayMs = 0
+  private stopped = false
+  written = 0
+  dropped = 0
+  rejectedByServer = 0
+  /** Outcome of the last write attempt: false while InfluxDB is failing. */
+  healthy = true
+  lastError: string | undefined
+
+  constructor (private readonly client: InfluxV1Client, private readonly options: TelemetryWriterOptions, private readonly logger: Logger) {}
+
+  get buffered (): number {
+    return this.queue.length
+  }
+
+  enqueue (line: string): void {
+    this.queue.push(line)
+    if (this.queue.length > this.options.maxBufferLines) {
+      const excess = this.queue.length - this.options.maxBufferLines
+      this.queue.splice(0, excess)
+      this.dropped += excess
+      this.logger.error({ dropped: excess, buffer: this.options.maxBufferLines }, 'InfluxDB buffer full: oldest lines dropped')
+    }
+    if (this.queue.length >= this.options.batchSize && this.retryDelayMs === 0) this.flushSoon(0)
+    else this.flushSoon(this.options.flushMs)
+  }
+
+  /** Writes everything queued now; resolves when the queue is empty or a write failed. */
+  async flush (): Promise<void> {
+    if (this.flushing !== undefined) return this.flushing
+    this.flushing = this.drain().finally(() => { this.flushing = undefined })
+    return this.flushing
+  }
+
+  /** Stops the timer after one last attempt to write what is queued. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    await this.flush()
+    if (this.queue.length > 0) this.logger.error({ lines: this.queue.length }, 'stopping with lines not written to InfluxDB')
+  }
+
+  private flushSoon (delayMs: number): void {
+    if (this.stopped) return
+    if (this.timer !== undefined) {
+      if (delayMs > 0 || this.retryDelayMs > 0) return
+      clearTimeout(this.timer)
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush().catch(err => this.logger.error({ err }, 'flush failed'))
+    }, Math.max(delayMs, this.retryDelayMs))
+  }
+
+  private async drain (): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, this.options.batchSize)
+      try {
+        await this.client.write(batch)
+        this.queue.splice(0, batch.length)
+        this.written += batch.length
+        if (!this.healthy) this.logger.info({ buffered: this.queue.length }, 'InfluxDB writes recovered')
+        this.healthy = true
+        this.retryDelayMs = 0
+        this.lastError = undefined
+      } catch (err) {
+        if (err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 429 && err.statusCode !== 401 && err.statusCode !== 403 && err.statusCode !== 404) {
+          // The server parsed and refused these lines: they will never be accepted.
+          this.queue.splice(0, batch.length)
+          this.rejectedByServer += batch.length
+          this.logger.error({ err, lines: batch.length, first: batch[0] }, 'InfluxDB refused a batch as invalid: dropped')
+          continue
+        }
+        this.healthy = false
+        this.lastError = err instanceof Error ? err.message : String(err)
+        this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, 500), this.options.maxRetryDelayMs ?? 30_000)
+        this.logger.warn({ err, buffered: this.queue.length, retryInMs: this.retryDelayMs }, 'InfluxDB write failed, will retry')
+        this.flushSoon(this.retryDelayMs)
+        return
+      }
+    }
+  }
+}
