@@ -1,3 +1,4 @@
+import { MEASUREMENT } from '@aed/core/influx'
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
 import type * as common from '@grafana/grafana-foundation-sdk/common'
 import { InfluxQLQueryBuilder } from './influxql.ts'
@@ -14,20 +15,17 @@ export const UID = {
 
 export const TAGS = ['aed', 'generated']
 
-/**
- * The monitor's derived readiness snapshots (docs/data-model.md). Not in
- * @aed/core's MEASUREMENT map, which lists what the telemetry writer writes.
- */
-export const READINESS = 'readiness'
+/** The monitor's derived readiness snapshots (docs/data-model.md): the source of "right now". */
+export const READINESS = MEASUREMENT.readiness
 
 /**
- * Allowed cabinet temperature, °C, drawn as the band on the temperature
- * panel. Keep in step with the monitor's temperature_out_of_range defaults
- * (per-cabinet overrides in the fleet file are not drawn).
+ * The monitor's default limits (services/monitor/src/config.ts), drawn as
+ * colours and bands. Per-cabinet overrides in the fleet file are not drawn:
+ * the readiness state, which does honour them, is what the colours of the
+ * state columns show.
  */
-export const TEMPERATURE_BAND_C = { min: 0, max: 40 }
-
-/** Days before expiry at which pads and batteries turn amber (the monitor's default warning). */
+export const TEMPERATURE_BAND_C = { min: 0, max: 50 }
+export const BATTERY_PERCENT = { critical: 10, low: 25 }
 export const EXPIRY_WARNING_DAYS = 30
 
 /** A raw InfluxQL target on the fleet's InfluxDB. */
@@ -89,7 +87,7 @@ export function daysLeftThresholds (): dashboard.ThresholdsConfigBuilder {
 }
 
 export function batteryThresholds (): dashboard.ThresholdsConfigBuilder {
-  return thresholds([[null, 'red'], [20, 'orange'], [40, 'green']])
+  return thresholds([[null, 'red'], [BATTERY_PERCENT.critical, 'orange'], [BATTERY_PERCENT.low, 'green']])
 }
 
 export function temperatureThresholds (): dashboard.ThresholdsConfigBuilder {

@@ -21,13 +21,17 @@ function totalStat (title: string, description: string, query: string, color: st
     .thresholds(thresholds([[null, color]]))
 }
 
-export const ALERTS_OPENED = `SELECT count("alert_id") AS "opened" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter`
+/**
+ * An alert writes an `open` event when raised and again when its facts are
+ * updated, so alerts are counted by distinct id.
+ */
+export const ALERTS_OPENED = `SELECT count(distinct("alert_id")) AS "opened" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function alertsOpenedStat (): stat.PanelBuilder {
   return totalStat('Alerts opened', 'Alerts raised in the time range.', ALERTS_OPENED, 'text')
 }
 
-export const ALERTS_ACKNOWLEDGED = `SELECT count("alert_id") AS "acknowledged" FROM "${ALERT_EVENT}" WHERE "status" = 'acknowledged' AND ${SELECTED_CABINETS} AND $timeFilter`
+export const ALERTS_ACKNOWLEDGED = `SELECT count(distinct("alert_id")) AS "acknowledged" FROM "${ALERT_EVENT}" WHERE "status" = 'acknowledged' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function alertsAcknowledgedStat (): stat.PanelBuilder {
   return totalStat('Acknowledged', 'Alerts someone took on in the time range.', ALERTS_ACKNOWLEDGED, 'text')
@@ -44,7 +48,7 @@ export function medianTimeToAcknowledgeStat (): stat.PanelBuilder {
 }
 
 /** Alerts opened per interval and kind; at least an hour per bar so a month stays readable. */
-export const ALERTS_BY_KIND = `SELECT count("alert_id") AS "alerts" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval), "kind" fill(none)`
+export const ALERTS_BY_KIND = `SELECT count(distinct("alert_id")) AS "alerts" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval), "kind" fill(none)`
 
 export function alertsByKindTimeseries (): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()

@@ -61,7 +61,7 @@ export const FAILED_NOTIFICATIONS = `SELECT "kind", "recipient", "attempt", "err
 
 export function failedNotificationsTable (): table.PanelBuilder {
   return new table.PanelBuilder()
-    .title('Failed notifications')
+    .title('Failed attempts')
     .description('Each failed attempt with the provider\'s error.')
     .withTarget(influxql(FAILED_NOTIFICATIONS).asTable().refId('A'))
     .withTransformation(mergeSeries())

@@ -1,0 +1,90 @@
+import { MEASUREMENT, Point, TAG, toLine } from '@aed/core/influx'
+import { MonitorConfigSchema } from '../../../services/monitor/src/config.ts'
+import { MonitorBus } from '../../../services/monitor/src/events.ts'
+import { readinessSnapshotLine } from '../../../services/monitor/src/readiness/readiness-snapshot.ts'
+import type { Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
+import { FleetState } from '../../../services/monitor/src/state/fleet-state.ts'
+import { messageToLine } from '../../../services/monitor/src/telemetry/telemetry-points.ts'
+import type { KnownScenario, ScenarioAlertEvent, ScenarioNotification } from './known-scenario.ts'
+
+/** The monitor's defaults, read from its own configuration schema so they cannot drift. */
+export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, snapshotIntervalMs: number } {
+  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password' })
+  return {
+    thresholds: {
+      temperatureMinC: config.TEMPERATURE_MIN_C,
+      temperatureMaxC: config.TEMPERATURE_MAX_C,
+      batteryLowPercent: config.BATTERY_LOW_PERCENT,
+      batteryCriticalPercent: config.BATTERY_CRITICAL_PERCENT,
+      expiryWarningDays: config.EXPIRY_WARNING_DAYS
+    },
+    offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
+    snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000
+  }
+}
+
+/**
+ * The line protocol the monitor writes for the scenario: each message through
+ * the monitor's telemetry mapping, readiness snapshots from the monitor's own
+ * fleet state and snapshot builder (every snapshot interval and on every
+ * change, as the monitor does), and the alert and notification events as
+ * docs/data-model.md defines them.
+ */
+export function scenarioLines (scenario: KnownScenario): string[] {
+  const lines: string[] = []
+  for (const { message } of scenario.messages) {
+    const line = messageToLine(message)
+    if (line !== undefined) lines.push(line)
+  }
+  lines.push(...readinessLines(scenario))
+  lines.push(...scenario.alertEvents.map(alertEventLine))
+  lines.push(...scenario.notifications.map(notificationLine))
+  return lines
+}
+
+function readinessLines (scenario: KnownScenario): string[] {
+  const defaults = monitorDefaults()
+  const clock = { nowMs: scenario.start, now () { return this.nowMs } }
+  const bus = new MonitorBus()
+  const state = new FleetState(scenario.fleet, bus, clock, { defaults: defaults.thresholds, offlineAfterHeartbeats: defaults.offlineAfterHeartbeats })
+  const lines: string[] = []
+  const snapshot = (cabinetId: string): void => {
+    const tracked = state.get(cabinetId)
+    if (tracked !== undefined) lines.push(readinessSnapshotLine(tracked, clock.now(), scenario.fleet.timezone))
+  }
+  bus.on('readinessChanged', cabinetId => snapshot(cabinetId))
+
+  const pending = [...scenario.messages]
+  for (let t = scenario.start; t <= scenario.now; t += defaults.snapshotIntervalMs) {
+    while (pending.length > 0 && pending[0]!.atMs <= t) {
+      const { atMs, message } = pending.shift()!
+      clock.nowMs = atMs
+      state.apply(message, atMs)
+    }
+    clock.nowMs = t
+    state.tick()
+    for (const tracked of state.all()) snapshot(tracked.definition.id)
+  }
+  return lines
+}
+
+export function alertEventLine (event: ScenarioAlertEvent): string {
+  const point = new Point(MEASUREMENT.alertEvent)
+    .tag(TAG.cabinet, event.cabinetId).tag('kind', event.kind).tag('severity', event.severity)
+    .stringField('alert_id', event.alertId).stringField('status', event.status).stringField('by', event.by)
+    .stringField('message', event.message)
+    .timestamp(event.atMs)
+  if (event.ackAfterS !== undefined) point.floatField('ack_after_s', event.ackAfterS)
+  return toLine(point)!
+}
+
+export function notificationLine (notification: ScenarioNotification): string {
+  const point = new Point(MEASUREMENT.notification)
+    .tag(TAG.cabinet, notification.cabinetId).tag('channel', notification.channel).tag('outcome', notification.outcome)
+    .stringField('alert_id', notification.alertId).stringField('kind', notification.kind)
+    .stringField('recipient', notification.recipient).intField('attempt', notification.attempt)
+    .floatField('latency_ms', notification.latencyMs)
+    .timestamp(notification.atMs)
+  if (notification.error !== undefined) point.stringField('error', notification.error)
+  return toLine(point)!
+}
