@@ -55,11 +55,14 @@ export class TelemetryWriter {
     return this.flushing
   }
 
-  /** Stops the timer after one last attempt to write what is queued. */
+  /** Stops the timer after a last attempt to write what is queued. */
   async stop (): Promise<void> {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
-    await this.flush()
+    // Let an attempt already under way finish, then try again a few times:
+    // the first request after an outage may meet a pooled socket the server closed.
+    await this.flushing
+    for (let attempt = 0; attempt < 3 && this.queue.length > 0; attempt++) await this.flush()
     if (this.queue.length > 0) this.logger.error({ lines: this.queue.length }, 'stopping with lines not written to InfluxDB')
   }
 

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { decodeUplink, parseUplinkTopic } from './topics.ts'
+
+const ts = '2026-11-24T10:00:00.000Z'
+const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
+
+t.test('a valid message of every uplink channel is accepted and typed by its channel', async t => {
+  const cases: Array<[string, object]> = [
+    ['heartbeat', { ts, seq: 1, temperatureC: -12.5, fw: '2.1.0', mains: true, rssiDbm: -71, uptimeS: 3600 }],
+    ['door', { ts, seq: 2, state: 'open' }],
+    ['selftest', { ts, seq: 3, result: 'fail', kind: 'weekly', faults: ['E-PADS'] }],
+    ['battery', { ts, seq: 4, percent: 87.5, expires: '2029-03-01' }],
+    ['pads', { ts, seq: 5, expires: '2027-06-30', type: 'pediatric', lot: 'L-2291' }],
+    ['status', { online: false }],
+    ['cmd/result', { ts, seq: 6, id: 'r1', cmd: 'selftest', ok: true }]
+  ]
+  for (const [channel, payload] of cases) {
+    const result = decodeUplink(`aed/v1/pernik-aed-01/${channel}`, json(payload))
+    t.ok(result.ok, `${channel} accepted`)
+    if (result.ok) t.same(result.message, { cabinetId: 'pernik-aed-01', channel, payload }, `${channel} decoded as sent`)
+  }
+})
+
+t.test('fields the protocol does not know are dropped, not rejected', async t => {
+  const result = decodeUplink('aed/v1/pernik-aed-01/door', json({ ts, seq: 1, state: 'closed', vendorDebug: { x: 1 } }))
+  t.ok(result.ok)
+  if (result.ok) t.same(result.message.payload, { ts, seq: 1, state: 'closed' })
+})
+
+t.test('an invalid message is rejected with a reason naming the field', async t => {
+  const cases: Array<[string, Buffer, RegExp]> = [
+    ['aed/v1/pernik-aed-01/battery', json({ ts, seq: 1, percent: 140 }), /percent/],
+    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24 10:00', seq: 1, state: 'open' }), /ts/],
+    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24T12:00:00+02:00', seq: 1, state: 'open' }), /ts/],
+    ['aed/v1/pernik-aed-01/door', json({ ts, seq: -1, state: 'open' }), /seq/],
+    ['aed/v1/pernik-aed-01/door', json({ ts, seq: 1, state: 'ajar' }), /state/],
+    ['aed/v1/pernik-aed-01/pads', json({ ts, seq: 1, expires: '30.06.2027' }), /expires/],
+    ['aed/v1/pernik-aed-01/heartbeat', Buffer.from('{"ts":'), /not JSON/],
+    ['aed/v1/pernik-aed-01/heartbeat', json([1, 2]), /payload/]
+  ]
+  for (const [topic, payload, reason] of cases) {
+    const result = decodeUplink(topic, payload)
+    t.equal(result.ok, false, `${payload.toString()} rejected`)
+    if (!result.ok) {
+      t.match(result.reason, reason)
+      t.equal(result.cabinetId, 'pernik-aed-01', 'the rejection names the cabinet')
+    }
+  }
+})
+
+t.test('topics outside the uplink contract are rejected', async t => {
+  for (const topic of ['aed/v1/pernik-aed-01/cmd', 'aed/v2/pernik-aed-01/door', 'aed/v1/PERNIK/door', 'aed/v1/ab/door', 'aed/v1/pernik-aed-01/door/extra', 'aed/v1/pernik-aed-01/toString', 'x']) {
+    t.equal(parseUplinkTopic(topic), undefined, topic)
+    t.equal(decodeUplink(topic, json({ ts, seq: 1 })).ok, false, topic)
+  }
+})
+
+t.test('an oversized payload is rejected before parsing', async t => {
+  const result = decodeUplink('aed/v1/pernik-aed-01/selftest', Buffer.alloc(20_000, 0x20))
+  t.equal(result.ok, false)
+  if (!result.ok) t.match(result.reason, /exceeds/)
+})
+
+t.test('random bytes never make the decoder throw', async t => {
+  const channels = ['heartbeat', 'door', 'selftest', 'battery', 'pads', 'status', 'cmd/result']
+  let rejected = 0
+  for (let i = 0; i < 2000; i++) {
+    const bytes = randomBytes(i % 64)
+    const result = decodeUplink(`aed/v1/pernik-aed-01/${channels[i % channels.length]}`, bytes)
+    if (!result.ok) rejected++
+  }
+  t.equal(rejected, 2000, 'every random payload is rejected, none throws')
+})

@@ -1,0 +1,23 @@
+import t from 'tap'
+import { DuplicateFilter } from './duplicate-filter.ts'
+
+t.test('a QoS 1 redelivery (same channel, seq and ts) is a duplicate', async t => {
+  const filter = new DuplicateFilter()
+  t.equal(filter.firstTime('pernik-aed-01', 1, 42, 1000), true)
+  t.equal(filter.firstTime('pernik-aed-01', 1, 42, 1000), false)
+})
+
+t.test('the same seq from another cabinet, channel or time is not a duplicate', async t => {
+  const filter = new DuplicateFilter()
+  filter.firstTime('pernik-aed-01', 1, 42, 1000)
+  t.equal(filter.firstTime('pernik-aed-02', 1, 42, 1000), true, 'other cabinet')
+  t.equal(filter.firstTime('pernik-aed-01', 2, 42, 1000), true, 'other channel')
+  t.equal(filter.firstTime('pernik-aed-01', 1, 42, 2000), true, 'counter restarted after a reboot')
+})
+
+t.test('only recent messages are remembered, in fixed memory', async t => {
+  const filter = new DuplicateFilter()
+  for (let seq = 0; seq < 100; seq++) filter.firstTime('pernik-aed-01', 0, seq, seq)
+  t.equal(filter.firstTime('pernik-aed-01', 0, 99, 99), false, 'a recent one is still known')
+  t.equal(filter.firstTime('pernik-aed-01', 0, 0, 0), true, 'a long-gone one is forgotten')
+})

@@ -1,0 +1,59 @@
+import t from 'tap'
+import { pino } from 'pino'
+import { InfluxV1Client } from '@aed/core/influx'
+import { startTestInflux } from '../../../../test/support/influx.ts'
+import { startTcpProxy } from '../../../../test/support/tcp-proxy.ts'
+import { waitFor } from '../../../../test/support/stack.ts'
+import { TelemetryWriter } from './telemetry-writer.ts'
+
+const influx = await startTestInflux()
+const proxy = await startTcpProxy(Number(new URL(influx.url).port))
+t.teardown(async () => { await proxy.close(); await influx.stop() })
+
+const throughProxy = new InfluxV1Client({ url: `http://127.0.0.1:${proxy.port}`, database: influx.database, timeoutMs: 1000 })
+const count = async (cabinet: string): Promise<number> => {
+  const rows = await influx.client.rows(`SELECT count("temperature_c") FROM "heartbeat" WHERE "cabinet" = '${cabinet}'`)
+  return Number(rows[0]?.count ?? 0)
+}
+const line = (cabinet: string, i: number): string => `heartbeat,cabinet=${cabinet} temperature_c=${20 + i / 10},seq=${i}i ${Date.parse('2026-11-24T00:00:00Z') + i * 1000}`
+
+t.test('lines are written in batches', async t => {
+  const writer = new TelemetryWriter(throughProxy, { batchSize: 100, flushMs: 20, maxBufferLines: 10_000 }, pino({ level: 'silent' }))
+  for (let i = 0; i < 250; i++) writer.enqueue(line('batch-01', i))
+  await waitFor(async () => await count('batch-01') === 250, '250 points stored')
+  t.equal(writer.written, 250)
+  await writer.stop()
+})
+
+t.test('while InfluxDB is unreachable lines are kept and written when it comes back', async t => {
+  const writer = new TelemetryWriter(throughProxy, { batchSize: 50, flushMs: 20, maxBufferLines: 10_000, maxRetryDelayMs: 200 }, pino({ level: 'silent' }))
+  proxy.cut()
+  for (let i = 0; i < 120; i++) writer.enqueue(line('outage-01', i))
+  await waitFor(() => !writer.healthy, 'the writer to notice the outage')
+  t.equal(writer.buffered, 120, 'nothing is dropped during the outage')
+  proxy.restore()
+  await waitFor(async () => await count('outage-01') === 120, 'every point stored after recovery')
+  t.equal(writer.healthy, true)
+  t.equal(writer.dropped, 0)
+  await writer.stop()
+})
+
+t.test('a batch InfluxDB refuses as malformed is dropped and counted, and later lines still go through', async t => {
+  const writer = new TelemetryWriter(throughProxy, { batchSize: 1, flushMs: 10, maxBufferLines: 100 }, pino({ level: 'silent' }))
+  writer.enqueue('this is not line protocol')
+  writer.enqueue(line('after-bad-01', 1))
+  await waitFor(async () => await count('after-bad-01') === 1, 'the good line stored')
+  t.equal(writer.rejectedByServer, 1)
+  await writer.stop()
+})
+
+t.test('when the buffer is full the oldest lines are dropped and counted', async t => {
+  const writer = new TelemetryWriter(throughProxy, { batchSize: 1000, flushMs: 60_000, maxBufferLines: 1000 }, pino({ level: 'silent' }))
+  proxy.cut()
+  for (let i = 0; i < 1100; i++) writer.enqueue(line('full-01', i))
+  t.equal(writer.buffered, 1000)
+  t.equal(writer.dropped, 100)
+  proxy.restore()
+  await writer.stop()
+  t.equal(await count('full-01'), 1000, String(writer.lastError))
+})
