@@ -5,6 +5,7 @@ import { LanguageSchema, type Person } from '../routing/people.ts'
 import { loadMessageTemplates, MessageStepSchema } from './message-templates.ts'
 import { renderAlertMessage } from './render-alert-message.ts'
 import { countSmsSegments } from './sms-segments.ts'
+import { ackLink, createAckToken } from '../ack/signed-link.ts'
 
 const templates = await loadMessageTemplates()
 const fleet = await loadFleet(PERNIK_FLEET_FILE)
@@ -26,7 +27,11 @@ const library: FleetCabinet = {
 }
 const cabinets = [...fleet.cabinets.values(), library]
 
-const ackUrl = 'https://aed.pernik.bg/a/' + 'MTdxaTN2fml2YW4tcGV0cm92fmFsci0wMUpEM1g5UTRU.' + 'pZ7Qm1c3kT0aLr9vXw2YbQ'.slice(0, 14)
+/** A real token for realistic ids: a little over 60 characters. */
+const ackUrl = ackLink('https://aed.pernik.bg', createAckToken(
+  { alertId: 'alr-01JD3X9Q', personId: 'ivan-petrov', expiresAt: new Date('2026-11-25T10:07:00Z') },
+  'a-secret-of-at-least-thirty-two-characters'
+))
 const ivan: Person = { id: 'ivan-petrov', name: 'Иван Петров', phone: '+359888123456', language: 'bg' }
 const john: Person = { id: 'john-smith', name: 'John Smith', email: 'john@example.org', language: 'en' }
 
@@ -46,9 +51,9 @@ function alertOf (kind: AlertKind, overrides: Partial<Alert> = {}): Alert {
   }
 }
 
-t.test('the link used for the SMS budget is realistic: about 60 characters of token', async t => {
+t.test('the link used for the SMS budget is realistic: a token of 60 or more characters', async t => {
   const token = ackUrl.slice('https://aed.pernik.bg/a/'.length)
-  t.ok(token.length >= 58 && token.length <= 62, `token is ${token.length}`)
+  t.ok(token.length >= 60 && token.length <= 70, `token is ${token.length}`)
 })
 
 t.test('every kind, step and language has an SMS within two parts, with the link, for every Pernik site', async t => {
