@@ -1,8 +1,7 @@
-import { hostname } from 'node:os'
 import { z } from 'zod'
 import { PERNIK_FLEET_FILE } from '@aed/core/fleet'
 
-const bool = z.enum(['true', 'false', '1', '0']).transform(v => v === 'true' || v === '1')
+const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 const optionalString = z.string().optional().transform(v => v === '' ? undefined : v)
 
 /**
@@ -24,12 +23,12 @@ export const MonitorConfigSchema = z.object({
   MQTT_URL: z.string().default('mqtt://127.0.0.1:1883').describe('Broker URL (mqtt:// or mqtts://)'),
   MQTT_USERNAME: z.string().default('service:monitor').describe('The service account the monitor connects with'),
   MQTT_PASSWORD: z.string().min(16, 'MQTT_PASSWORD must be at least 16 characters').describe('Secret of the service account; its hash is registered in CREDENTIALS_FILE at start-up'),
-  MQTT_CLIENT_ID: z.string().default(`aed-monitor-${hostname()}`).describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away'),
+  MQTT_CLIENT_ID: z.string().default('aed-monitor').describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away; unique per replica'),
 
   INFLUX_URL: z.url().default('http://127.0.0.1:8086').describe('InfluxDB base URL (v1-compatible API)'),
   INFLUX_DB: z.string().min(1).default('aed').describe('InfluxDB database (2.x: a DBRP-mapped database name)'),
   INFLUX_TOKEN: optionalString.describe('InfluxDB token, sent as "Authorization: Token …"'),
-  INFLUX_CREATE_DB: bool.default(true).describe('Run CREATE DATABASE at start-up (InfluxDB 1.x); set false on 2.x'),
+  INFLUX_CREATE_DB: flag('true').describe('Run CREATE DATABASE at start-up (InfluxDB 1.x); set false on 2.x'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).default(500).describe('Lines per /write request'),
   INFLUX_FLUSH_MS: z.coerce.number().int().min(10).default(1000).describe('Longest a line waits before it is written'),
   INFLUX_BUFFER_LINES: z.coerce.number().int().min(1000).default(200_000).describe('Lines kept in memory while InfluxDB is unreachable'),
