@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FleetCabinet } from '@aed/core/fleet'
+import type { Clock } from '../clock.ts'
+import type { Alert } from '../alerts/alert.ts'
+import type { Person } from '../routing/people.ts'
+import type { MessageTemplates } from '../messages/message-templates.ts'
+import type { AlertDesk } from './alert-desk.ts'
+import { renderAlertPage, renderProblemPage, type ProblemKind } from './ack-page.ts'
+import { verifyAckToken, type AckClaims } from './signed-link.ts'
+
+export interface AckRoutesOptions {
+  /** The secret ack tokens are signed with (ALERT_LINK_SECRET). */
+  secret: string
+  desk: AlertDesk
+  findCabinet: (cabinetId: string) => FleetCabinet | undefined
+  findPerson: (personId: string) => Person | undefined
+  templates: MessageTemplates
+  clock?: Clock | undefined
+  timeZone?: string | undefined
+}
+
+/**
+ * The pages behind acknowledgement links, for a prefix such as /a:
+ * GET /:token shows the alert, POST /:token acknowledges it for the person
+ * the link was made for. The signed token is the only credential, so the
+ * headers keep it from leaking: no Referer to the map site, no caching, no
+ * framing, and a CSP that allows nothing but inline style and posting the
+ * form back here.
+ */
+export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions): Promise<void> {
+  const now = (): Date => new Date(options.clock?.now() ?? Date.now())
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+    reply.header('referrer-policy', 'no-referrer')
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('x-frame-options', 'DENY')
+    reply.header('cache-control', 'no-store')
+    reply.header('x-robots-tag', 'noindex, nofollow')
+  })
+
+  // The button posts an empty form; its body carries nothing we read.
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, _body, done) => done(null, {}))
+  }
+
+  interface TokenRoute { Params: { token: string } }
+
+  /** The verified claims, or the reply already sent for a bad link. */
+  function authorise (request: FastifyRequest<TokenRoute>, reply: FastifyReply): AckClaims | undefined {
+    const check = verifyAckToken(request.params.token, options.secret, now())
+    if (check.ok) return check.claims
+    if (check.reason === 'expired') {
+      // The signature is good, so the person named in it is who the link was sent to.
+      void sendProblem(reply, 410, 'expired', check.claims.personId)
+    } else {
+      void sendProblem(reply, 403, 'invalid')
+    }
+    return undefined
+  }
+
+  function sendProblem (reply: FastifyReply, status: number, problem: ProblemKind, personId?: string): FastifyReply {
+    const language = personId === undefined ? undefined : options.findPerson(personId)?.language
+    return reply.code(status).type('text/html; charset=utf-8').send(renderProblemPage(options.templates, problem, language))
+  }
+
+  function sendAlert (reply: FastifyReply, alert: Alert, claims: AckClaims): FastifyReply {
+    const cabinet = options.findCabinet(alert.cabinetId)
+    if (cabinet === undefined) return sendProblem(reply, 404, 'not_found', claims.personId)
+    const person = options.findPerson(claims.personId)
+    const html = renderAlertPage({
+      texts: options.templates[person?.language ?? 'bg'],
+      alert,
+      cabinet,
+      personId: claims.personId,
+      personName: person?.name,
+      acknowledgedByName: alert.acknowledgedBy === undefined ? undefined : options.findPerson(alert.acknowledgedBy)?.name,
+      timeZone: options.timeZone
+    })
+    return reply.code(200).type('text/html; charset=utf-8').send(html)
+  }
+
+  app.get<TokenRoute>('/:token', { schema: { hide: true } }, async (request, reply) => {
+    const claims = authorise(request, reply)
+    if (claims === undefined) return reply
+    const alert = options.desk.find(claims.alertId)
+    if (alert === undefined) return sendProblem(reply, 404, 'not_found', claims.personId)
+    return sendAlert(reply, alert, claims)
+  })
+
+  app.post<TokenRoute>('/:token', { schema: { hide: true } }, async (request, reply) => {
+    const claims = authorise(request, reply)
+    if (claims === undefined) return reply
+    const alert = options.desk.find(claims.alertId)
+    if (alert === undefined) return sendProblem(reply, 404, 'not_found', claims.personId)
+    // Acknowledged by someone else or already resolved: show how it stands, not an error.
+    if (alert.status !== 'open') return sendAlert(reply, alert, claims)
+    try {
+      return sendAlert(reply, await options.desk.acknowledge(claims.alertId, claims.personId), claims)
+    } catch (err) {
+      // Someone may have acknowledged or resolved it a moment earlier.
+      const current = options.desk.find(claims.alertId)
+      if (current !== undefined && current.status !== 'open') return sendAlert(reply, current, claims)
+      request.log.error({ err, alertId: claims.alertId, personId: claims.personId }, 'acknowledging from an ack link failed')
+      return sendProblem(reply, 503, 'failed', claims.personId)
+    }
+  })
+}
