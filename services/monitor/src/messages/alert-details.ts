@@ -55,5 +55,5 @@ function formatFact (texts: LanguageTemplates, value: string | number | boolean,
     // A calendar date has no time zone: read and print it as UTC so it stays the same day.
     return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`))
   }
-  return value
+  return texts.factValues[value] ?? value
 }

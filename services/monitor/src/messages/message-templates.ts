@@ -121,6 +121,8 @@ export const MessageTemplatesSchema = z.strictObject({
   labels: LabelsSchema,
   /** Names for alert facts shown in the email; a fact without a name is shown by its key. */
   facts: z.record(z.string(), text()).default({}),
+  /** Words for fact values that are codes (cold, hot, never…); other values are shown as they are. */
+  factValues: z.record(z.string(), text()).default({}),
   page: PageSchema
 })
 

@@ -158,7 +158,7 @@ t.test('every inserted value is escaped in the HTML email', async t => {
 
 t.test('facts are shown with their names, dates and booleans in the reader\'s language', async t => {
   const { emailText } = renderAlertMessage(templates, {
-    alert: alertOf('pads_expiring', { facts: { expires: '2027-01-31', adult: true, lot: 'L-77' } }),
+    alert: alertOf('pads_expiring', { facts: { expires: '2027-01-31', adult: true, lot: 'L-77', direction: 'cold', lastSeenAt: '2026-11-24T09:00:00.000Z' } }),
     cabinet: townHall,
     step: 'opened',
     ackUrl
@@ -166,4 +166,6 @@ t.test('facts are shown with their names, dates and booleans in the reader\'s la
   t.match(emailText, /Изтича на: +31\.01\.2027 г\./)
   t.match(emailText, /adult: +да/)
   t.match(emailText, /lot: +L-77/)
+  t.match(emailText, /Отклонение: +твърде студено/)
+  t.match(emailText, /Последна връзка: +24\.11\.2026 г\., 11:00/)
 })
