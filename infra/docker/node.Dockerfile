@@ -6,7 +6,7 @@
 # with --target broker|monitor|simulator (docker-compose.yml does).
 
 # Node LTS line; bump together with engines in package.json.
-ARG NODE_VERSION=24
+ARG NODE_VERSION=26
 
 # --- dependencies: production packages only, from the lockfile --------------
 FROM node:${NODE_VERSION}-bookworm-slim AS deps

@@ -2,7 +2,7 @@ import { MEASUREMENT, Point, TAG, toLine } from '@aed/core/influx'
 import { MonitorConfigSchema } from '../../../services/monitor/src/config.ts'
 import { MonitorBus } from '../../../services/monitor/src/events.ts'
 import { readinessSnapshotLine } from '../../../services/monitor/src/readiness/readiness-snapshot.ts'
-import type { Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
+import { defaultThresholds, type Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
 import { FleetState } from '../../../services/monitor/src/state/fleet-state.ts'
 import { messageToLine } from '../../../services/monitor/src/telemetry/telemetry-points.ts'
 import type { KnownScenario, ScenarioAlertEvent, ScenarioNotification } from './known-scenario.ts'
@@ -11,13 +11,7 @@ import type { KnownScenario, ScenarioAlertEvent, ScenarioNotification } from './
 export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, snapshotIntervalMs: number } {
   const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password' })
   return {
-    thresholds: {
-      temperatureMinC: config.TEMPERATURE_MIN_C,
-      temperatureMaxC: config.TEMPERATURE_MAX_C,
-      batteryLowPercent: config.BATTERY_LOW_PERCENT,
-      batteryCriticalPercent: config.BATTERY_CRITICAL_PERCENT,
-      expiryWarningDays: config.EXPIRY_WARNING_DAYS
-    },
+    thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000
   }

@@ -39,6 +39,7 @@ export const MonitorConfigSchema = z.object({
   BATTERY_LOW_PERCENT: z.coerce.number().min(0).max(100).default(25).describe('Battery level that raises a battery_low warning'),
   BATTERY_CRITICAL_PERCENT: z.coerce.number().min(0).max(100).default(10).describe('Battery level below which the AED is not ready (battery_critical)'),
   EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(30).describe('Days before a pads or battery expiry date that a warning is raised'),
+  SELFTEST_MAX_AGE_H: z.coerce.number().positive().default(26).describe('Hours without a self-test result before selftest_overdue (a daily self-test plus a margin), per-cabinet overridable'),
   OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline')
 })
 

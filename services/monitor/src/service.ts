@@ -9,6 +9,7 @@ import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
 import { Monitor } from './monitor.ts'
+import { defaultThresholds } from './readiness/thresholds.ts'
 
 export interface RunningService {
   app: FastifyInstance
@@ -35,13 +36,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     influx,
     mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID },
     writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES },
-    thresholds: {
-      temperatureMinC: config.TEMPERATURE_MIN_C,
-      temperatureMaxC: config.TEMPERATURE_MAX_C,
-      batteryLowPercent: config.BATTERY_LOW_PERCENT,
-      batteryCriticalPercent: config.BATTERY_CRITICAL_PERCENT,
-      expiryWarningDays: config.EXPIRY_WARNING_DAYS
-    },
+    thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
     createDatabase: config.INFLUX_CREATE_DB,

@@ -17,7 +17,8 @@ export const ThresholdOverridesSchema = z.object({
   temperatureMaxC: z.number().optional().describe('Highest allowed cabinet temperature, °C'),
   batteryLowPercent: z.number().min(0).max(100).optional(),
   batteryCriticalPercent: z.number().min(0).max(100).optional(),
-  expiryWarningDays: z.number().int().min(0).optional()
+  expiryWarningDays: z.number().int().min(0).optional(),
+  selftestMaxAgeH: z.number().positive().optional().describe('Longest time without a self-test result, hours')
 }).strict()
 
 export const CabinetStatusSchema = z.enum(['active', 'planned', 'retired'])

@@ -35,7 +35,8 @@ export const CabinetViewSchema = z.object({
     temperatureMaxC: z.number(),
     batteryLowPercent: z.number(),
     batteryCriticalPercent: z.number(),
-    expiryWarningDays: z.number()
+    expiryWarningDays: z.number(),
+    selftestMaxAgeH: z.number()
   })
 })
 export type CabinetView = z.infer<typeof CabinetViewSchema>

@@ -7,7 +7,7 @@ const context: ReadinessContext = {
   heartbeatIntervalS: 60,
   offlineAfterHeartbeats: 3,
   timeZone: 'Europe/Sofia',
-  thresholds: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30 }
+  thresholds: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 }
 }
 
 function healthy (overrides: Partial<CabinetState> = {}): CabinetState {

@@ -8,6 +8,8 @@ import type { DoorState, UplinkMessage } from '@aed/core/protocol'
  * overwrites a newer reading.
  */
 export interface CabinetState {
+  /** Arrival time of the first accepted message since the monitor started; 0 = never seen. */
+  firstSeenMs: number
   /** Arrival time of the last accepted message; 0 = never seen. */
   lastSeenMs: number
   /** Arrival time of the last heartbeat; 0 = none. */
@@ -33,6 +35,7 @@ export interface CabinetState {
 
 export function emptyCabinetState (): CabinetState {
   return {
+    firstSeenMs: 0,
     lastSeenMs: 0,
     lastHeartbeatMs: 0,
     online: undefined,
@@ -59,6 +62,7 @@ export function emptyCabinetState (): CabinetState {
  * changed (as opposed to an older message only refreshing last-seen).
  */
 export function applyMessage (state: CabinetState, message: UplinkMessage, receivedAtMs: number): boolean {
+  if (state.firstSeenMs === 0) state.firstSeenMs = receivedAtMs
   state.lastSeenMs = receivedAtMs
   const at = message.payload.ts === undefined ? receivedAtMs : Date.parse(message.payload.ts)
   switch (message.channel) {
