@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
@@ -7,13 +7,22 @@ import { SimulatedCabinet, type SimulatedCabinetOptions } from '@aed/firmware-si
 import { MonitorConfigSchema, type MonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService, type RunningService } from '../../services/monitor/src/service.ts'
 import type { Clock } from '../../services/monitor/src/clock.ts'
+import { startSmtpTestServer, type SmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
+import { startSmsProviderStandIn, type SmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
 import { startTestInflux, type TestInflux } from './influx.ts'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
 /** The whole system on loopback: a real InfluxDB, the broker over TCP, the monitor with its API. */
 export interface TestStack {
   influx: TestInflux
+  /** Sits between the monitor and InfluxDB: cut() it for an outage. */
+  influxProxy: TcpProxy
+  /** A real SMTP server receiving the alert emails. */
+  smtp: SmtpTestServer
+  /** A local HTTP server speaking the Twilio Messages API, receiving the alert SMS. */
+  sms: SmsProviderStandIn
   broker: TestBroker
   service: RunningService
   config: MonitorConfig
@@ -27,8 +36,18 @@ export interface TestStack {
   stop (): Promise<void>
 }
 
+/** The people of the test alerting file: the on-call pair, always on duty, and one facility manager. */
+export const TEST_PEOPLE = {
+  primary: { id: 'oncall-primary', phone: '+359000000101', email: 'primary@example.org' },
+  backup: { id: 'oncall-backup', phone: '+359000000102', email: 'backup@example.org' },
+  facility: { id: 'facility-manager', phone: '+359000000103', email: 'facility@example.org' }
+}
+
 export interface TestStackOptions {
   env?: Record<string, string>
+  /** Escalation timeout, minutes (fractions for fast tests). */
+  ackTimeoutMinutes?: number
+  flapWindowMinutes?: number
   logger?: Logger
   clock?: Clock
   tickMs?: number
@@ -36,8 +55,25 @@ export interface TestStackOptions {
 
 export async function startTestStack (options: TestStackOptions = {}): Promise<TestStack> {
   const influx = await startTestInflux()
+  const influxProxy = await startTcpProxy(Number(new URL(influx.url).port))
   const broker = await startTestBroker()
+  const smtp = await startSmtpTestServer()
+  const sms = await startSmsProviderStandIn()
   const dataDir = await mkdtemp(join(tmpdir(), 'aed-monitor-'))
+  const alertingFile = join(dataDir, 'alerting.yaml')
+  await writeFile(alertingFile, JSON.stringify({
+    timezone: 'Europe/Sofia',
+    people: [
+      { id: TEST_PEOPLE.primary.id, name: 'Иван Петров', phone: TEST_PEOPLE.primary.phone, email: TEST_PEOPLE.primary.email, language: 'bg' },
+      { id: TEST_PEOPLE.backup.id, name: 'Maria Georgieva', phone: TEST_PEOPLE.backup.phone, email: TEST_PEOPLE.backup.email, language: 'en' },
+      { id: TEST_PEOPLE.facility.id, name: 'Елена Димитрова', phone: TEST_PEOPLE.facility.phone, email: TEST_PEOPLE.facility.email, language: 'bg' }
+    ],
+    rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: TEST_PEOPLE.primary.id, backup: TEST_PEOPLE.backup.id }],
+    facilityManagers: { '*': [TEST_PEOPLE.facility.id] },
+    escalation: { ackTimeoutMinutes: options.ackTimeoutMinutes ?? 5 },
+    flapWindowMinutes: options.flapWindowMinutes ?? 0,
+    digest: { at: '08:00', enabled: false }
+  }))
   const config = MonitorConfigSchema.parse({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -47,10 +83,23 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     MQTT_CLIENT_ID: `aed-monitor-test-${process.pid}`,
     CREDENTIALS_FILE: broker.credentials.path,
     DATA_DIR: dataDir,
-    INFLUX_URL: influx.url,
+    INFLUX_URL: `http://127.0.0.1:${influxProxy.port}`,
     INFLUX_DB: influx.database,
     INFLUX_FLUSH_MS: '50',
     LOG_LEVEL: 'silent',
+    ALERTING_FILE: alertingFile,
+    ALERT_LINK_SECRET: 'test-link-secret-0123456789abcdefghijklmnop',
+    PUBLIC_URL: 'http://127.0.0.1:8080',
+    NOTIFY_RETRY_BASE_MS: '50',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+    SMTP_FROM: 'АЕД Перник <aed@example.org>',
+    SMS_PROVIDER: 'twilio',
+    SMS_BASE_URL: sms.baseUrl,
+    SMS_ACCOUNT_SID: sms.accountSid,
+    SMS_AUTH_TOKEN: sms.authToken,
+    SMS_FROM: 'AED-Pernik',
     ...options.env
   })
   const logger = options.logger ?? pino({ level: 'silent' })
@@ -71,6 +120,9 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
 
   return {
     influx,
+    influxProxy,
+    smtp,
+    sms,
     broker,
     get service () { return service },
     config,
@@ -94,6 +146,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
       await Promise.all(cabinets.map(c => c.stop()))
       await service.close()
       await broker.close()
+      await Promise.all([smtp.close(), sms.close(), influxProxy.close()])
       await influx.stop()
       await rm(dataDir, { recursive: true, force: true })
     }

@@ -1,5 +1,9 @@
 import { z } from 'zod'
+import { fileURLToPath } from 'node:url'
 import { PERNIK_FLEET_FILE } from '@aed/core/fleet'
+
+/** People and rota of the example alerting file; a deployment points ALERTING_FILE at its own. */
+export const EXAMPLE_ALERTING_FILE = fileURLToPath(new URL('../../../infra/alerting/example.yaml', import.meta.url))
 
 const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 const optionalString = z.string().optional().transform(v => v === '' ? undefined : v)
@@ -40,7 +44,43 @@ export const MonitorConfigSchema = z.object({
   BATTERY_CRITICAL_PERCENT: z.coerce.number().min(0).max(100).default(10).describe('Battery level below which the AED is not ready (battery_critical)'),
   EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(30).describe('Days before a pads or battery expiry date that a warning is raised'),
   SELFTEST_MAX_AGE_H: z.coerce.number().positive().default(26).describe('Hours without a self-test result before selftest_overdue (a daily self-test plus a margin), per-cabinet overridable'),
+  ALERTING_FILE: z.string().default(EXAMPLE_ALERTING_FILE).describe('YAML file with people, the on-call rota, facility managers and escalation (infra/alerting/)'),
+  ALERT_LINK_SECRET: z.string().min(32, 'ALERT_LINK_SECRET must be at least 32 characters').describe('HMAC key of acknowledgement links'),
+  ALERT_LINK_TTL_H: z.coerce.number().positive().default(72).describe('Lifetime of an acknowledgement link, hours'),
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).default(4).describe('Tries per notification, the first included'),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000).describe('Wait before the second try; doubles for each further try (capped at 30 s)'),
+
+  SMTP_HOST: optionalString.describe('SMTP server; unset = no email'),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587).describe('587 (STARTTLS) or 465 (implicit TLS)'),
+  SMTP_SECURE: flag('false').describe('TLS from the first byte (port 465)'),
+  SMTP_REQUIRE_TLS: flag('false').describe('Refuse to send unless STARTTLS succeeds'),
+  SMTP_USER: optionalString.describe('SMTP AUTH user'),
+  SMTP_PASSWORD: optionalString.describe('SMTP AUTH password'),
+  SMTP_FROM: z.string().default('АЕД мониторинг <aed-monitor@localhost>').describe('Sender of alert emails'),
+  SMTP_TLS_REJECT_UNAUTHORIZED: flag('true').describe('Verify the SMTP server certificate'),
+
+  SMS_PROVIDER: z.enum(['none', 'twilio', 'webhook']).default('none').describe('SMS channel: a Twilio-compatible Messages API, a JSON webhook of a local gateway, or none'),
+  SMS_BASE_URL: z.url().default('https://api.twilio.com').describe('Twilio-compatible API root'),
+  SMS_ACCOUNT_SID: optionalString.describe('Twilio account SID (Basic auth user)'),
+  SMS_AUTH_TOKEN: optionalString.describe('Twilio auth token (Basic auth password)'),
+  SMS_FROM: optionalString.describe('Sender number (E.164) or alphanumeric sender id'),
+  SMS_MESSAGING_SERVICE_SID: optionalString.describe('Instead of SMS_FROM: a Twilio messaging service'),
+  SMS_WEBHOOK_URL: optionalString.describe('Webhook gateway endpoint (SMS_PROVIDER=webhook), receives {"to", "text"}'),
+  SMS_WEBHOOK_TOKEN: optionalString.describe('Bearer token for the webhook gateway'),
+
   OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline')
+
+}).superRefine((config, ctx) => {
+  if (config.SMS_PROVIDER === 'twilio') {
+    if (config.SMS_ACCOUNT_SID === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_ACCOUNT_SID'], message: 'required when SMS_PROVIDER=twilio' })
+    if (config.SMS_AUTH_TOKEN === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_AUTH_TOKEN'], message: 'required when SMS_PROVIDER=twilio' })
+    if (config.SMS_FROM === undefined && config.SMS_MESSAGING_SERVICE_SID === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_FROM'], message: 'SMS_FROM or SMS_MESSAGING_SERVICE_SID is required when SMS_PROVIDER=twilio' })
+    }
+  }
+  if (config.SMS_PROVIDER === 'webhook' && config.SMS_WEBHOOK_URL === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SMS_WEBHOOK_URL'], message: 'required when SMS_PROVIDER=webhook' })
+  }
 })
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>

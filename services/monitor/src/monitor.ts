@@ -3,10 +3,20 @@ import type { Fleet } from '@aed/core/fleet'
 import { MEASUREMENT, Point, TAG, toLine, type InfluxV1Client } from '@aed/core/influx'
 import { cabinetTopic, type CommandName } from '@aed/core/protocol'
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { FleetCabinet } from '@aed/core/fleet'
+import type { AlertDesk } from './ack/alert-desk.ts'
 import { AlertBook, type AlertTransition } from './alerts/alert-book.ts'
+import { AlertJournal } from './alerts/alert-journal.ts'
+import { MaintenanceDesk } from './alerts/maintenance-desk.ts'
+import { NotificationDispatcher } from './alerts/notification-dispatcher.ts'
+import { raiseInspectionAfterUse } from './alerts/post-use-inspection.ts'
 import { RuleEvaluator } from './alerts/rule-evaluator.ts'
-import type { AlertRule } from './alerts/rules/rule.ts'
-import { doorOpenRule } from './alerts/rules/door-open.ts'
+import { allRules, type AlertRule } from './alerts/rules/index.ts'
+import type { MessageTemplates } from './messages/message-templates.ts'
+import type { DeliveryOutcome, RetryPolicy } from './notifiers/delivery.ts'
+import type { Notifier } from './notifiers/notifier.ts'
+import type { Routing } from './routing/escalation-levels.ts'
 import { systemClock, type Clock } from './clock.ts'
 import { MonitorBus } from './events.ts'
 import { IngestCounters } from './ingest/ingest-counters.ts'
@@ -18,7 +28,21 @@ import { FleetState } from './state/fleet-state.ts'
 import { messageToLine } from './telemetry/telemetry-points.ts'
 import { TelemetryWriter, type TelemetryWriterOptions } from './telemetry/telemetry-writer.ts'
 
+/** Who is told about alerts, how, and where the alert journal lives. */
+export interface AlertingOptions {
+  routing: Routing
+  notifiers: readonly Notifier[]
+  templates: MessageTemplates
+  /** Directory of the durable alert journal. */
+  dataDir: string
+  publicUrl: string
+  ackSecret: string
+  ackTtlMs: number
+  retryPolicy: RetryPolicy
+}
+
 export interface MonitorOptions {
+  alerting: AlertingOptions
   fleet: Fleet
   influx: InfluxV1Client
   mqtt: MqttSubscriberOptions
@@ -54,6 +78,10 @@ export class Monitor {
   readonly alerts = new AlertBook()
   readonly writer: TelemetryWriter
   readonly subscriber: MqttSubscriber
+  readonly journal: AlertJournal
+  readonly maintenance: MaintenanceDesk
+  /** Created at start(), from the journal's record of what was already sent. */
+  dispatcher: NotificationDispatcher | undefined
   private readonly intake: MessageIntake
   private readonly evaluator: RuleEvaluator
   private readonly logger: Logger
@@ -73,7 +101,9 @@ export class Monitor {
       track: (message, receivedAtMs) => this.state.apply(message, receivedAtMs)
     }, this.bus, this.counters, this.clock, this.logger.child({ module: 'intake' }))
     this.subscriber = new MqttSubscriber(options.mqtt, (topic, payload) => this.intake.handle(topic, payload), this.logger.child({ module: 'mqtt' }))
-    this.evaluator = new RuleEvaluator(options.rules ?? [doorOpenRule], this.state, this.alerts, this.clock)
+    this.evaluator = new RuleEvaluator(options.rules ?? allRules({ offlineAfterHeartbeats: options.offlineAfterHeartbeats }), this.state, this.alerts, this.clock)
+    this.journal = new AlertJournal(join(options.alerting.dataDir, 'alert-journal.jsonl'))
+    this.maintenance = new MaintenanceDesk(this.state, this.journal, line => this.writer.enqueue(line), this.clock, this.logger.child({ module: 'maintenance' }))
 
     this.bus.on('telemetry', message => {
       const cabinet = this.state.get(message.cabinetId)
@@ -86,15 +116,55 @@ export class Monitor {
       this.writer.enqueue(readinessSnapshotLine(cabinet, this.clock.now(), options.fleet.timezone))
     })
     this.alerts.on('transition', transition => this.recordTransition(transition))
+    this.alerts.on('transition', raiseInspectionAfterUse(this.alerts, this.state))
+  }
+
+  /** The acknowledgement page's view of the alerts. */
+  get desk (): AlertDesk {
+    return {
+      find: alertId => this.alerts.get(alertId),
+      acknowledge: async (alertId, by) => this.alerts.acknowledge(alertId, by, this.clock.now())
+    }
+  }
+
+  findCabinet (cabinetId: string): FleetCabinet | undefined {
+    return this.state.get(cabinetId)?.definition
   }
 
   async start (): Promise<void> {
+    // Alerts first: open alerts, maintenance windows and what was sent survive a restart.
+    const journalled = await this.journal.open(this.clock.now())
+    if (journalled.skippedLines > 0) this.logger.warn({ lines: journalled.skippedLines }, 'unreadable alert journal lines skipped')
+    for (const alert of journalled.alerts.values()) this.alerts.restore(alert)
+    this.maintenance.restore(journalled.maintenance.values())
+    const { alerting } = this.options
+    this.dispatcher = new NotificationDispatcher({
+      book: this.alerts,
+      journal: this.journal,
+      routing: alerting.routing,
+      notifiers: alerting.notifiers,
+      templates: alerting.templates,
+      findCabinet: id => this.findCabinet(id),
+      clock: this.clock,
+      logger: this.logger.child({ module: 'notifications' }),
+      publicUrl: alerting.publicUrl,
+      ackSecret: alerting.ackSecret,
+      ackTtlMs: alerting.ackTtlMs,
+      timeZone: alerting.routing.file.timezone,
+      retryPolicy: alerting.retryPolicy,
+      sent: journalled.sentRecords,
+      onOutcome: (outcome, alert, step) => this.recordNotification(outcome, alert.id, alert.cabinetId, alert.kind, step)
+    })
+    this.dispatcher.start()
+    this.logger.info({ liveAlerts: this.alerts.list({ status: 'live' }).length }, 'alert journal loaded')
+
     this.influxReachable = await this.options.influx.ping()
     if (this.options.createDatabase) {
       await this.options.influx.createDatabase().catch(err => this.logger.warn({ err }, 'CREATE DATABASE failed; writes will retry until the database exists'))
     }
     this.subscriber.start()
     this.every(this.options.tickMs ?? 5000, () => {
+      this.maintenance.expire()
       this.state.tick()
       this.evaluator.evaluateAll()
     })
@@ -108,6 +178,8 @@ export class Monitor {
   async stop (): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer)
     await this.subscriber.stop()
+    await this.dispatcher?.stop()
+    await this.journal.close()
     await this.writer.stop()
   }
 
@@ -133,6 +205,7 @@ export class Monitor {
   }
 
   private recordTransition ({ alert, previous, by, atMs, updated }: AlertTransition): void {
+    this.journal.append({ t: 'alert', alert }).catch(err => this.logger.error({ err, alertId: alert.id }, 'alert journal write failed'))
     this.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, from: previous ?? null, to: alert.status, by, updated: updated === true }, 'alert transition')
     const point = new Point(MEASUREMENT.alertEvent)
       .tag(TAG.cabinet, alert.cabinetId).tag('kind', alert.kind).tag('severity', alert.severity)
@@ -140,6 +213,18 @@ export class Monitor {
       .stringField('message', previous === undefined ? 'opened' : updated === true ? 'updated' : `${previous} → ${alert.status}`)
       .timestamp(atMs)
     if (alert.status === 'acknowledged' && previous === 'open') point.floatField('ack_after_s', (atMs - Date.parse(alert.openedAt)) / 1000)
+    const line = toLine(point)
+    if (line !== undefined) this.writer.enqueue(line)
+  }
+
+  private recordNotification (outcome: DeliveryOutcome, alertId: string, cabinetId: string, kind: string, step: string): void {
+    if (outcome.outcome === 'skipped') return
+    const point = new Point(MEASUREMENT.notification)
+      .tag(TAG.cabinet, cabinetId).tag('channel', outcome.channel).tag('outcome', outcome.outcome)
+      .stringField('alert_id', alertId).stringField('kind', kind).stringField('step', step).stringField('recipient', outcome.recipientId)
+      .intField('attempt', outcome.attempts).floatField('latency_ms', outcome.latencyMs)
+      .timestamp(this.clock.now())
+    if (outcome.error !== undefined) point.stringField('error', outcome.error)
     const line = toLine(point)
     if (line !== undefined) this.writer.enqueue(line)
   }

@@ -8,7 +8,12 @@ import type { Clock } from './clock.ts'
 import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
+import { loadMessageTemplates } from './messages/message-templates.ts'
 import { Monitor } from './monitor.ts'
+import { channelsFromConfig } from './notifiers/channels-from-config.ts'
+import { createNotifiers } from './notifiers/create-notifiers.ts'
+import { loadAlertingFile } from './routing/alerting-config.ts'
+import { Routing } from './routing/escalation-levels.ts'
 import { defaultThresholds } from './readiness/thresholds.ts'
 
 export interface RunningService {
@@ -27,11 +32,25 @@ export interface RunningService {
  */
 export async function startMonitorService (config: MonitorConfig, logger: Logger, options: { clock?: Clock, tickMs?: number } = {}): Promise<RunningService> {
   const fleet = await loadFleet(config.FLEET_FILE)
+  const routing = new Routing(await loadAlertingFile(config.ALERTING_FILE))
+  const templates = await loadMessageTemplates()
+  const notifiers = createNotifiers(channelsFromConfig(config))
+  if (notifiers.length === 0) logger.warn('no notification channel configured (SMTP_HOST, SMS_PROVIDER): alerts reach nobody')
   const issuer = new CredentialsIssuer(new CredentialFile(config.CREDENTIALS_FILE))
   await issuer.registerServiceAccount(config.MQTT_USERNAME, config.MQTT_PASSWORD)
 
   const influx = new InfluxV1Client({ url: config.INFLUX_URL, database: config.INFLUX_DB, token: config.INFLUX_TOKEN })
   const monitor = new Monitor({
+    alerting: {
+      routing,
+      notifiers,
+      templates,
+      dataDir: config.DATA_DIR,
+      publicUrl: config.PUBLIC_URL,
+      ackSecret: config.ALERT_LINK_SECRET,
+      ackTtlMs: config.ALERT_LINK_TTL_H * 3_600_000,
+      retryPolicy: { attempts: config.NOTIFY_ATTEMPTS, baseDelayMs: config.NOTIFY_RETRY_BASE_MS, maxDelayMs: 30_000 }
+    },
     fleet,
     influx,
     mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID },
@@ -48,7 +67,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
 
   await monitor.start()
-  const app = await buildApp({ monitor, issuer, tokens, logger })
+  const app = await buildApp({ monitor, issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, routing, templates } })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {

@@ -15,7 +15,8 @@ export const MEASUREMENT = {
   readiness: 'readiness',
   commandResult: 'command_result',
   alertEvent: 'alert_event',
-  notification: 'notification'
+  notification: 'notification',
+  maintenance: 'maintenance'
 } as const
 
 export const TAG = {

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts'
 import type { FleetState, TrackedCabinet } from '../state/fleet-state.ts'
 import type { AlertBook } from './alert-book.ts'
-import type { AlertRule } from './rules/rule.ts'
+import { NO_DATA, type AlertRule } from './rules/rule.ts'
 
 /**
  * Applies the rules to a cabinet: raises an alert while a rule's condition
@@ -14,7 +14,8 @@ export class RuleEvaluator {
     private readonly rules: readonly AlertRule[],
     private readonly fleet: FleetState,
     private readonly book: AlertBook,
-    private readonly clock: Clock
+    private readonly clock: Clock,
+    private readonly monitorStartedMs = clock.now()
   ) {}
 
   evaluateCabinet (cabinet: TrackedCabinet): void {
@@ -23,10 +24,12 @@ export class RuleEvaluator {
       cabinet,
       nowMs,
       timeZone: this.fleet.fleet.timezone,
-      inMaintenance: cabinet.maintenanceUntilMs !== undefined && nowMs < cabinet.maintenanceUntilMs
+      inMaintenance: cabinet.maintenanceUntilMs !== undefined && nowMs < cabinet.maintenanceUntilMs,
+      monitorStartedMs: this.monitorStartedMs
     }
     for (const rule of this.rules) {
       const finding = rule.evaluate(context)
+      if (finding === NO_DATA) continue
       if (finding === undefined) this.book.clear(cabinet.definition.id, rule.kind, nowMs)
       else this.book.raise({ cabinetId: cabinet.definition.id, kind: rule.kind, severity: finding.severity, facts: finding.facts }, nowMs)
     }

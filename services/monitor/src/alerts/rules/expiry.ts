@@ -1,7 +1,7 @@
 import type { AlertKind, Severity } from '../alert.ts'
 import type { CabinetState } from '../../state/cabinet-state.ts'
 import { daysLeft } from '../../readiness/readiness.ts'
-import type { AlertRule } from './rule.ts'
+import { NO_DATA, type AlertRule } from './rule.ts'
 
 type ExpiringPart = 'pads' | 'battery'
 
@@ -23,7 +23,8 @@ function expiryRules (part: ExpiringPart, expiredSeverity: Severity): [AlertRule
       evaluate ({ cabinet: { state, thresholds }, nowMs, timeZone }) {
         const expires = expiryOf(part, state)
         const days = daysLeft(expires, nowMs, timeZone)
-        if (days === undefined || days < 0 || days > thresholds.expiryWarningDays) return undefined
+        if (days === undefined) return NO_DATA
+        if (days < 0 || days > thresholds.expiryWarningDays) return undefined
         return { severity: 'warning', facts: { expires: expires!, daysLeft: days } }
       }
     },
@@ -32,7 +33,8 @@ function expiryRules (part: ExpiringPart, expiredSeverity: Severity): [AlertRule
       evaluate ({ cabinet: { state }, nowMs, timeZone }) {
         const expires = expiryOf(part, state)
         const days = daysLeft(expires, nowMs, timeZone)
-        if (days === undefined || days >= 0) return undefined
+        if (days === undefined) return NO_DATA
+        if (days >= 0) return undefined
         return { severity: expiredSeverity, facts: { expires: expires!, daysAgo: -days } }
       }
     }

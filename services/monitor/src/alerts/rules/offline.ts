@@ -9,12 +9,15 @@ import type { AlertRule } from './rule.ts'
 export function offlineRule (offlineAfterHeartbeats: number): AlertRule {
   return {
     kind: 'offline',
-    evaluate ({ cabinet: { state, definition }, nowMs }) {
+    evaluate ({ cabinet: { state, definition }, nowMs, monitorStartedMs }) {
       if (definition.status !== 'active') return undefined
-      if (!isOffline(state, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
+      // A cabinet not heard from since the monitor started is judged from the start.
+      const judged = state.lastSeenMs === 0 ? { ...state, lastSeenMs: monitorStartedMs } : state
+      if (!isOffline(judged, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
+      const cause = state.lastSeenMs === 0 ? 'not heard from since the monitor started' : state.online === false ? 'last will' : 'no heartbeat'
       return {
         severity: 'critical',
-        facts: { lastSeenAt: new Date(state.lastSeenMs).toISOString(), cause: state.online === false ? 'last will' : 'no heartbeat' }
+        facts: { lastSeenAt: state.lastSeenMs === 0 ? 'never' : new Date(state.lastSeenMs).toISOString(), cause }
       }
     }
   }

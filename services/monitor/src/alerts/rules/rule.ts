@@ -8,9 +8,18 @@ export interface RuleContext {
   timeZone: string
   /** True while a technician's maintenance window is open for the cabinet. */
   inMaintenance: boolean
+  /** When the monitor started: a cabinet silent since then is judged from this time. */
+  monitorStartedMs: number
 }
 
-/** A condition is active when the rule returns a finding, and clear when it returns undefined. */
+/**
+ * The rule cannot judge: the reading it needs has not arrived since the
+ * monitor started. A live alert is then left as it is, so a restart does not
+ * resolve what it cannot see yet.
+ */
+export const NO_DATA = Symbol('no data')
+
+/** A condition is active when the rule returns a finding, clear when it returns undefined, unknown with NO_DATA. */
 export interface Finding {
   severity: Severity
   facts: AlertFacts
@@ -22,5 +31,5 @@ export interface Finding {
  */
 export interface AlertRule {
   kind: AlertKind
-  evaluate (context: RuleContext): Finding | undefined
+  evaluate (context: RuleContext): Finding | undefined | typeof NO_DATA
 }

@@ -1,4 +1,4 @@
-import type { AlertRule } from './rule.ts'
+import { NO_DATA, type AlertRule } from './rule.ts'
 import { isOffline } from '../../readiness/readiness.ts'
 
 /**
@@ -11,7 +11,8 @@ export function selftestOverdueRule (offlineAfterHeartbeats: number): AlertRule 
     kind: 'selftest_overdue',
     evaluate ({ cabinet, nowMs }) {
       const { state, thresholds, definition } = cabinet
-      if (state.lastSeenMs === 0 || isOffline(state, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
+      if (state.lastSeenMs === 0) return NO_DATA
+      if (isOffline(state, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
       const since = Math.max(state.selftestAtMs, state.firstSeenMs)
       const maxAgeMs = thresholds.selftestMaxAgeH * 3_600_000
       if (nowMs - since <= maxAgeMs) return undefined

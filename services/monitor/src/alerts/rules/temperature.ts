@@ -1,4 +1,4 @@
-import type { AlertRule } from './rule.ts'
+import { NO_DATA, type AlertRule } from './rule.ts'
 
 /**
  * Cabinet temperature outside the AED's storage range (0–50 °C by default,
@@ -9,7 +9,8 @@ export const temperatureOutOfRangeRule: AlertRule = {
   kind: 'temperature_out_of_range',
   evaluate ({ cabinet: { state, thresholds } }) {
     const t = state.temperatureC
-    if (t === undefined || (t >= thresholds.temperatureMinC && t <= thresholds.temperatureMaxC)) return undefined
+    if (t === undefined) return NO_DATA
+    if (t >= thresholds.temperatureMinC && t <= thresholds.temperatureMaxC) return undefined
     return {
       severity: 'warning',
       facts: { temperatureC: t, minC: thresholds.temperatureMinC, maxC: thresholds.temperatureMaxC, direction: t < thresholds.temperatureMinC ? 'cold' : 'hot' }

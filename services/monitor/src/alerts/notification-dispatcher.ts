@@ -1,0 +1,239 @@
+import type { Logger } from 'pino'
+import type { FleetCabinet } from '@aed/core/fleet'
+import { ackLink, createAckToken } from '../ack/signed-link.ts'
+import type { Clock } from '../clock.ts'
+import type { MessageStep, MessageTemplates } from '../messages/message-templates.ts'
+import { renderAlertMessage } from '../messages/render-alert-message.ts'
+import { deliver, type DeliveryOutcome, type RetryPolicy } from '../notifiers/delivery.ts'
+import type { Notifier } from '../notifiers/notifier.ts'
+import type { Routing } from '../routing/escalation-levels.ts'
+import type { Person } from '../routing/people.ts'
+import type { Alert } from './alert.ts'
+import type { AlertBook, AlertTransition } from './alert-book.ts'
+import { sentKey, type AlertJournal, type SentRecord } from './alert-journal.ts'
+
+export interface DispatcherOptions {
+  book: AlertBook
+  journal: AlertJournal
+  routing: Routing
+  notifiers: readonly Notifier[]
+  templates: MessageTemplates
+  findCabinet (cabinetId: string): FleetCabinet | undefined
+  clock: Clock
+  logger: Logger
+  publicUrl: string
+  ackSecret: string
+  ackTtlMs: number
+  timeZone: string
+  retryPolicy: RetryPolicy
+  /** Notifications already sent before a restart, from the journal. */
+  sent: readonly SentRecord[]
+  /** Every delivery outcome, for InfluxDB and metrics. */
+  onOutcome? (outcome: DeliveryOutcome, alert: Alert, step: string): void
+}
+
+/**
+ * Turns alert transitions into messages to people.
+ *
+ * - Critical: the on-call person by SMS and email at once; without an
+ *   acknowledgement within the timeout, the next level (backup, then the
+ *   site's facility managers).
+ * - Warning and info: email to the site's facility managers.
+ * - Resolution: an all-clear to everyone who was told. A condition that
+ *   clears by itself gets its all-clear only after the flap window, and if it
+ *   comes back within that window it is the same incident: nobody is told
+ *   again.
+ *
+ * Each (alert, step, channel, person) is sent at most once: what went out is
+ * journalled, and after a restart only what is missing is sent. Escalation
+ * times derive from the alert's opening time, so they survive a restart.
+ */
+export class NotificationDispatcher {
+  private readonly sent = new Set<string>()
+  /** alertId → people told about it (any step), for the all-clear. */
+  private readonly told = new Map<string, Map<string, Person>>()
+  private readonly escalationTimers = new Map<string, NodeJS.Timeout>()
+  /** `${cabinetId}|${kind}` → the resolved alert whose all-clear is waiting out the flap window. */
+  private readonly pendingAllClear = new Map<string, { alert: Alert, timer: NodeJS.Timeout }>()
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly abort = new AbortController()
+  private readonly escalateAfterMs: number
+  private readonly flapWindowMs: number
+
+  constructor (private readonly options: DispatcherOptions) {
+    this.escalateAfterMs = options.routing.file.escalation.ackTimeoutMinutes * 60_000
+    this.flapWindowMs = options.routing.file.flapWindowMinutes * 60_000
+    for (const record of options.sent) {
+      this.sent.add(sentKey(record.alertId, record.step, record.channel, record.recipientId))
+      const person = options.routing.person(record.recipientId)
+      if (person !== undefined) this.toldMap(record.alertId).set(person.id, person)
+    }
+  }
+
+  /** Subscribes to the alert book and resumes what a restart interrupted. */
+  start (): void {
+    this.options.book.on('transition', this.onTransition)
+    for (const alert of this.options.book.list({ status: 'live' })) {
+      if (alert.status === 'open') this.resume(alert)
+    }
+  }
+
+  /** Stops timers and waits for deliveries under way (they give up retrying). */
+  async stop (): Promise<void> {
+    this.options.book.off('transition', this.onTransition)
+    for (const timer of this.escalationTimers.values()) clearTimeout(timer)
+    for (const { timer } of this.pendingAllClear.values()) clearTimeout(timer)
+    this.escalationTimers.clear()
+    this.pendingAllClear.clear()
+    this.abort.abort()
+    await Promise.allSettled([...this.inFlight])
+  }
+
+  /** Resolves when every delivery started so far has an outcome. */
+  async idle (): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  private readonly onTransition = (transition: AlertTransition): void => {
+    const { alert, previous, updated } = transition
+    if (updated === true) return
+    if (previous === undefined) this.onOpened(alert)
+    else if (alert.status === 'acknowledged') this.cancelEscalation(alert.id)
+    else if (alert.status === 'resolved') this.onResolved(alert, transition.by)
+  }
+
+  private onOpened (alert: Alert): void {
+    const flapKey = `${alert.cabinetId}|${alert.kind}`
+    const flapping = this.pendingAllClear.get(flapKey)
+    if (flapping !== undefined) {
+      // Back within the flap window: the same incident goes on; those told about it stay told.
+      clearTimeout(flapping.timer)
+      this.pendingAllClear.delete(flapKey)
+      const told = this.told.get(flapping.alert.id)
+      if (told !== undefined) this.told.set(alert.id, new Map(told))
+      this.options.logger.info({ alertId: alert.id, previousAlertId: flapping.alert.id, kind: alert.kind }, 'condition returned within the flap window: not notified again')
+      if (alert.severity === 'critical') this.scheduleEscalation(alert)
+      return
+    }
+    this.resume(alert)
+  }
+
+  /** Sends what this alert's current step still needs and arms its escalation. */
+  private resume (alert: Alert): void {
+    const cabinet = this.options.findCabinet(alert.cabinetId)
+    if (cabinet === undefined) return
+    if (alert.severity === 'critical') {
+      const levels = this.levelsFor(alert, cabinet)
+      const level = Math.min(alert.escalationLevel, levels.length - 1)
+      if (level >= 0) this.send(alert, cabinet, level === 0 ? 'opened' : 'escalated', level, levels[level]!)
+      this.scheduleEscalation(alert)
+    } else {
+      this.send(alert, cabinet, 'opened', 0, this.options.routing.facilityManagers(cabinet.site.id))
+    }
+  }
+
+  private onResolved (alert: Alert, by: string): void {
+    this.cancelEscalation(alert.id)
+    if (by === 'system' && !alert.task && this.flapWindowMs > 0) {
+      const key = `${alert.cabinetId}|${alert.kind}`
+      const timer = setTimeout(() => {
+        this.pendingAllClear.delete(key)
+        this.sendAllClear(alert)
+      }, this.flapWindowMs)
+      timer.unref()
+      this.pendingAllClear.set(key, { alert, timer })
+      return
+    }
+    this.sendAllClear(alert)
+  }
+
+  private sendAllClear (alert: Alert): void {
+    const cabinet = this.options.findCabinet(alert.cabinetId)
+    const told = [...(this.told.get(alert.id)?.values() ?? [])]
+    if (cabinet === undefined || told.length === 0) return
+    this.send(alert, cabinet, 'resolved', 0, told)
+  }
+
+  /** The levels fixed when the alert opened: the rota at that moment decides who is on call. */
+  private levelsFor (alert: Alert, cabinet: FleetCabinet): Person[][] {
+    return this.options.routing.criticalLevels(cabinet.site.id, Date.parse(alert.openedAt))
+  }
+
+  private scheduleEscalation (alert: Alert): void {
+    this.cancelEscalation(alert.id)
+    const cabinet = this.options.findCabinet(alert.cabinetId)
+    if (cabinet === undefined) return
+    const levels = this.levelsFor(alert, cabinet)
+    const next = alert.escalationLevel + 1
+    if (next >= levels.length) return
+    const dueMs = Date.parse(alert.openedAt) + next * this.escalateAfterMs
+    const timer = setTimeout(() => {
+      this.escalationTimers.delete(alert.id)
+      const current = this.options.book.get(alert.id)
+      if (current?.status !== 'open') return
+      this.options.book.escalate(alert.id, next, this.options.clock.now())
+      this.options.logger.warn({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, level: next }, 'not acknowledged in time: escalating')
+      this.options.journal.append({ t: 'alert', alert: current }).catch(err => this.options.logger.error({ err, alertId: alert.id }, 'journal write failed'))
+      this.send(current, cabinet, 'escalated', next, levels[next]!)
+      this.scheduleEscalation(current)
+    }, Math.max(0, dueMs - this.options.clock.now()))
+    timer.unref()
+    this.escalationTimers.set(alert.id, timer)
+  }
+
+  private cancelEscalation (alertId: string): void {
+    const timer = this.escalationTimers.get(alertId)
+    if (timer !== undefined) clearTimeout(timer)
+    this.escalationTimers.delete(alertId)
+  }
+
+  private send (alert: Alert, cabinet: FleetCabinet, step: MessageStep, level: number, people: readonly Person[]): void {
+    const stepKey = step === 'resolved' ? 'resolved' : `${step}:${level}`
+    // Critical steps use every channel; other messages go by email only.
+    const channels = alert.severity === 'critical' || alert.kind === 'door_open'
+      ? this.options.notifiers
+      : this.options.notifiers.filter(n => n.channel === 'email')
+    for (const person of people) {
+      const message = renderAlertMessage(this.options.templates, {
+        alert,
+        cabinet,
+        person,
+        step,
+        ackUrl: ackLink(this.options.publicUrl, createAckToken({ alertId: alert.id, personId: person.id, expiresAt: new Date(this.options.clock.now() + this.options.ackTtlMs) }, this.options.ackSecret)),
+        publicUrl: this.options.publicUrl,
+        timeZone: this.options.timeZone
+      })
+      for (const notifier of channels) {
+        const key = sentKey(alert.id, stepKey, notifier.channel, person.id)
+        if (this.sent.has(key) || !notifier.canReach(person)) continue
+        this.sent.add(key)
+        this.toldMap(alert.id).set(person.id, person)
+        const delivery = deliver({ notifier, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
+          signal: this.abort.signal,
+          onAttemptFailed: failure => this.options.logger.warn({ alertId: alert.id, channel: failure.channel, recipientId: failure.recipientId, attempt: failure.attempt, retryInMs: failure.retryInMs, err: failure.error.message }, 'notification attempt failed')
+        }).then(async outcome => {
+          this.options.onOutcome?.(outcome, alert, stepKey)
+          if (outcome.outcome === 'sent') {
+            await this.options.journal.append({ t: 'sent', alertId: alert.id, step: stepKey, channel: notifier.channel, recipientId: person.id, atMs: this.options.clock.now() })
+          } else {
+            // Not sent: forget the key so a resume after restart tries again.
+            this.sent.delete(key)
+            this.options.logger.error({ alertId: alert.id, step: stepKey, channel: outcome.channel, recipientId: outcome.recipientId, attempts: outcome.attempts, err: outcome.error }, 'notification failed')
+          }
+        }).catch(err => this.options.logger.error({ err, alertId: alert.id }, 'recording a notification failed'))
+        this.inFlight.add(delivery)
+        void delivery.finally(() => this.inFlight.delete(delivery))
+      }
+    }
+  }
+
+  private toldMap (alertId: string): Map<string, Person> {
+    let told = this.told.get(alertId)
+    if (told === undefined) {
+      told = new Map()
+      this.told.set(alertId, told)
+    }
+    return told
+  }
+}
+
