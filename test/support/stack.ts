@@ -31,6 +31,8 @@ export interface TestStack {
   api (method: string, path: string, body?: unknown): Promise<{ status: number, body: any }>
   /** Issues a secret through the API and starts a simulated cabinet with it. */
   cabinet (id: string, options?: Partial<SimulatedCabinetOptions>): Promise<SimulatedCabinet>
+  /** The simulated cabinet started with cabinet(id). */
+  cabinetHandle (id: string): SimulatedCabinet
   /** Restarts only the monitor service (same data dir, same InfluxDB, same broker). */
   restartService (): Promise<RunningService>
   stop (): Promise<void>
@@ -134,6 +136,11 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
       const cabinet = new SimulatedCabinet({ id, secret: issued.body.secret, brokerUrl: broker.url, maxReconnectDelayMs: 500, ...cabinetOptions })
       cabinets.push(cabinet)
       cabinet.start()
+      return cabinet
+    },
+    cabinetHandle (id) {
+      const cabinet = cabinets.find(c => c.id === id)
+      if (cabinet === undefined) throw new Error(`no simulated cabinet ${id}`)
       return cabinet
     },
     async restartService () {

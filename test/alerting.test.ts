@@ -1,0 +1,110 @@
+import t from 'tap'
+import { chromium } from 'playwright-core'
+import { startTestStack, TEST_PEOPLE, waitFor } from './support/stack.ts'
+
+/**
+ * The alert path end to end: a simulated cabinet over MQTT, the monitor, a
+ * real SMTP server and a local Twilio-compatible SMS provider, and a real
+ * browser for the acknowledgement link.
+ */
+const stack = await startTestStack({ ackTimeoutMinutes: 0.05 })
+t.teardown(() => stack.stop())
+
+const alertsOf = async (query: string) => (await stack.api('GET', `/api/v1/alerts?${query}`)).body.alerts as any[]
+const smsTo = (phone: string) => stack.sms.messages.filter(m => m.to === phone)
+const mailTo = (email: string) => stack.smtp.mails.filter(m => m.envelopeTo.includes(email))
+
+t.test('a door opening reaches the on-call person by SMS and email, in Bulgarian, within a second', async t => {
+  const cabinet = await stack.cabinet('pernik-aed-01', { heartbeatIntervalS: 1 })
+  await waitFor(() => cabinet.connected, 'cabinet connected')
+  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.readiness.state === 'ready', 'ready')
+
+  const opened = Date.now()
+  cabinet.openDoor()
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > 0 && mailTo(TEST_PEOPLE.primary.email).length > 0, 'SMS and email to the on-call person', 5000)
+  const elapsed = Date.now() - opened
+  t.ok(elapsed < 1000, `SMS and email arrived ${elapsed} ms after the door opened`)
+
+  const [sms] = smsTo(TEST_PEOPLE.primary.phone)
+  t.match(sms!.body, /АЕД/, 'SMS in Bulgarian')
+  t.match(sms!.body, /112/, 'SMS asks whether 112 was called')
+  t.match(sms!.body, /\/a\/[A-Za-z0-9_.-]+$/, 'SMS ends with the acknowledgement link')
+  const [mail] = mailTo(TEST_PEOPLE.primary.email)
+  t.match(mail!.subject, /Отворен шкаф с АЕД/)
+  t.match(mail!.text, /Община Перник/, 'email names the site')
+  t.match(mail!.text, /Св\. Иван Рилски/, 'email gives the address')
+  t.match(mail!.text, /112/)
+  t.equal(smsTo(TEST_PEOPLE.backup.phone).length, 0, 'the backup is not told yet')
+})
+
+t.test('the signed link acknowledges the alert from a real browser and escalation stops', async t => {
+  const [alert] = await alertsOf('status=open&kind=door_open')
+  t.ok(alert, 'a door_open alert is open')
+  const link = smsTo(TEST_PEOPLE.primary.phone)[0]!.body.match(/https?:\/\/\S+\/a\/\S+$/)![0]
+  const url = new URL(new URL(link).pathname, stack.apiUrl).toString()
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  t.teardown(() => browser.close())
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } })
+  await page.goto(url)
+  t.match(await page.textContent('body'), /Община Перник/)
+  await page.getByRole('button').click()
+  await page.waitForLoadState()
+  t.match(await page.textContent('body'), /Иван Петров|oncall-primary/, 'the page says who took it')
+
+  const acknowledged = (await stack.api('GET', `/api/v1/alerts/${alert.id}`)).body
+  t.match(acknowledged, { status: 'acknowledged', acknowledgedBy: TEST_PEOPLE.primary.id })
+  // The escalation timeout is 3 s: wait past it and check nobody else was told.
+  await new Promise(resolve => setTimeout(resolve, 3500))
+  t.equal(smsTo(TEST_PEOPLE.backup.phone).length, 0, 'no escalation after the acknowledgement')
+})
+
+t.test('closing the door resolves door_open, opens a post-use inspection task and sends an all-clear', async t => {
+  const cabinet = (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body
+  t.equal(cabinet.live.door, 'open')
+  const before = smsTo(TEST_PEOPLE.primary.phone).length
+  const sim = stack.cabinetHandle('pernik-aed-01')
+  sim.closeDoor()
+  await waitFor(async () => (await alertsOf('status=open&kind=post_use_inspection')).length === 1, 'the inspection task')
+  const [task] = await alertsOf('status=open&kind=post_use_inspection')
+  t.match(task, { cabinetId: 'pernik-aed-01', task: true })
+  t.same(await alertsOf('status=live&kind=door_open'), [], 'door_open resolved')
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > before, 'the all-clear SMS')
+  t.match(smsTo(TEST_PEOPLE.primary.phone).at(-1)!.body, /затворен/i)
+  // A task is resolved by a person, not by the readings.
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal((await stack.api('GET', `/api/v1/alerts/${task.id}`)).body.status, 'open')
+  const resolved = await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`, {})
+  t.match(resolved.body, { status: 'resolved', resolvedBy: 'admin' })
+})
+
+t.test('an unacknowledged critical alert escalates to the backup, then the facility manager, on time', async t => {
+  const sim = stack.cabinetHandle('pernik-aed-01')
+  const opened = Date.now()
+  sim.failSelftest(['E-PADS'])
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).some(m => /самотест|self-test/i.test(m.body)), 'the self-test failure SMS')
+  await waitFor(() => smsTo(TEST_PEOPLE.backup.phone).length > 0, 'escalation to the backup', 10_000)
+  const toBackup = Date.now() - opened
+  t.ok(toBackup >= 2500 && toBackup < 6000, `backup told after ${toBackup} ms (timeout 3 s)`)
+  t.match(smsTo(TEST_PEOPLE.backup.phone)[0]!.body, /self-test|AED/i, 'in English for the backup')
+  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).some(m => /Без отговор.*Неуспешен самотест/.test(m.subject)), 'escalation to the facility manager', 10_000)
+  const toFacility = Date.now() - opened
+  t.ok(toFacility >= 5500 && toFacility < 9000, `facility manager told after ${toFacility} ms (second timeout at 6 s)`)
+  const [alert] = await alertsOf('status=open&kind=selftest_failed')
+  t.equal(alert.escalationLevel, 2)
+  sim.passSelftest()
+  await waitFor(async () => (await alertsOf('status=live&kind=selftest_failed')).length === 0, 'the failure clears when a self-test passes')
+})
+
+t.test('a warning goes by email to the facility manager only', async t => {
+  const sim = stack.cabinetHandle('pernik-aed-01')
+  const smsBefore = stack.sms.messages.length
+  sim.setBattery(20)
+  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).some(m => /батерия/i.test(m.subject)), 'battery_low email')
+  t.equal(stack.sms.messages.length, smsBefore, 'no SMS for a warning')
+  t.equal(mailTo(TEST_PEOPLE.primary.email).filter(m => /батерия/i.test(m.subject)).length, 0, 'not to the on-call person')
+  sim.setBattery(95)
+})
