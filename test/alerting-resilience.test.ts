@@ -1,0 +1,98 @@
+import t from 'tap'
+import { startTestStack, TEST_PEOPLE, waitFor } from './support/stack.ts'
+
+/** What must hold when parts fail: the service restarting, a channel down, InfluxDB down, a flapping condition. */
+const stack = await startTestStack({ ackTimeoutMinutes: 0.05, flapWindowMinutes: 0.05 })
+t.teardown(() => stack.stop())
+
+const alertsOf = async (query: string) => (await stack.api('GET', `/api/v1/alerts?${query}`)).body.alerts as any[]
+const smsTo = (phone: string) => stack.sms.messages.filter(m => m.to === phone)
+const mailTo = (email: string) => stack.smtp.mails.filter(m => m.envelopeTo.includes(email))
+
+const cabinet = await stack.cabinet('pernik-aed-01', { heartbeatIntervalS: 1 })
+await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.readiness.state === 'ready', 'cabinet ready')
+
+t.test('with InfluxDB down, a door opening still reaches people at once', async t => {
+  stack.influxProxy.cut()
+  const before = smsTo(TEST_PEOPLE.primary.phone).length
+  const opened = Date.now()
+  cabinet.openDoor()
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > before, 'the SMS', 5000)
+  t.ok(Date.now() - opened < 1000, 'sent within a second although InfluxDB is unreachable')
+  t.equal((await fetch(`${stack.apiUrl}/readyz`)).status, 503, '/readyz reports InfluxDB down')
+  stack.influxProxy.restore()
+  await waitFor(async () => (await stack.influx.client.rows(`SELECT "status" FROM "alert_event" WHERE "kind" = 'door_open'`)).length > 0, 'the alert event stored once InfluxDB is back', 15_000)
+  t.pass('alert event written after recovery')
+})
+
+t.test('after a restart the open alert is still there, its notifications are not sent again, and escalation goes on', async t => {
+  const [alert] = await alertsOf('status=open&kind=door_open')
+  t.ok(alert, 'door_open is open')
+  const smsBefore = stack.sms.messages.length
+  const mailBefore = stack.smtp.mails.length
+  await stack.restartService()
+  t.match((await stack.api('GET', `/api/v1/alerts/${alert.id}`)).body, { id: alert.id, status: 'open', kind: 'door_open' }, 'the alert survived the restart')
+  // The escalation clock runs from the alert's opening, across the restart.
+  await waitFor(() => smsTo(TEST_PEOPLE.backup.phone).length > 0, 'escalation to the backup after the restart', 10_000)
+  const resent = stack.sms.messages.slice(smsBefore).filter(m => m.to === TEST_PEOPLE.primary.phone)
+  t.equal(resent.length, 0, 'the on-call person is not sent the same SMS again')
+  t.equal(stack.smtp.mails.slice(mailBefore).filter(m => m.envelopeTo.includes(TEST_PEOPLE.primary.email)).length, 0, 'nor the same email')
+  const ack = await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`, {})
+  t.equal(ack.body.status, 'acknowledged')
+  cabinet.closeDoor()
+  await waitFor(async () => (await alertsOf('status=live&kind=door_open')).length === 0, 'door_open resolved')
+  for (const task of await alertsOf('status=open&kind=post_use_inspection')) await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`, {})
+})
+
+t.test('an SMS provider failing and recovering: the SMS is retried and delivered, email is not held up', async t => {
+  stack.sms.failNext(2, 500)
+  const smsBefore = smsTo(TEST_PEOPLE.primary.phone).length
+  const mailBefore = mailTo(TEST_PEOPLE.primary.email).length
+  cabinet.failSelftest(['E-PADS'])
+  await waitFor(() => mailTo(TEST_PEOPLE.primary.email).length > mailBefore, 'the email')
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > smsBefore, 'the SMS after retries', 10_000)
+  t.equal(smsTo(TEST_PEOPLE.primary.phone).length - smsBefore, 1, 'delivered once, not once per try')
+  await waitFor(async () => (await stack.influx.client.rows(`SELECT "attempt" FROM "notification" WHERE "channel" = 'sms' AND "kind" = 'selftest_failed'`)).some(r => r.attempt === 3), 'the outcome with its attempts in InfluxDB', 10_000)
+  t.pass('notification outcome recorded with 3 attempts')
+  const [alert] = await alertsOf('status=open&kind=selftest_failed')
+  await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`, {})
+  cabinet.passSelftest()
+  await waitFor(async () => (await alertsOf('status=live&kind=selftest_failed')).length === 0, 'cleared')
+})
+
+t.test('a condition that flaps within the flap window does not notify each time', async t => {
+  await new Promise(resolve => setTimeout(resolve, 3500))
+  const mailBefore = mailTo(TEST_PEOPLE.facility.email).length
+  cabinet.setTemperature(-8)
+  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).length > mailBefore, 'the first temperature email')
+  for (let i = 0; i < 3; i++) {
+    cabinet.setTemperature(5)
+    await waitFor(async () => (await alertsOf('status=live&kind=temperature_out_of_range')).length === 0, 'cleared')
+    cabinet.setTemperature(-8)
+    await waitFor(async () => (await alertsOf('status=live&kind=temperature_out_of_range')).length === 1, 'back')
+  }
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.equal(mailTo(TEST_PEOPLE.facility.email).length - mailBefore, 1, 'one email for the whole flapping episode')
+  cabinet.setTemperature(20)
+  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).length - mailBefore === 2, 'the all-clear after the flap window', 10_000)
+  t.match(mailTo(TEST_PEOPLE.facility.email).at(-1)!.subject, /Приключено/)
+})
+
+t.test('maintenance suppresses door alerts and leaves no inspection task, and ends by itself', async t => {
+  const smsBefore = stack.sms.messages.length
+  const started = await stack.api('POST', '/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 1, reason: 'pads replacement' })
+  t.equal(started.status, 200)
+  t.equal(started.body.readiness.state, 'maintenance')
+  cabinet.openDoor()
+  cabinet.setPadsExpiry('2029-05-31')
+  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.pads.expires === '2029-05-31', 'the new pads date recorded during maintenance')
+  cabinet.closeDoor()
+  await new Promise(resolve => setTimeout(resolve, 500))
+  t.same(await alertsOf('status=live&kind=door_open'), [], 'no door_open')
+  t.same(await alertsOf('status=live&kind=post_use_inspection'), [], 'no inspection task')
+  t.equal(stack.sms.messages.length, smsBefore, 'nobody was called')
+  const ended = await stack.api('DELETE', '/api/v1/cabinets/pernik-aed-01/maintenance')
+  t.equal(ended.body.readiness.state, 'ready')
+  await waitFor(async () => (await stack.influx.client.rows(`SELECT "event" FROM "maintenance" WHERE "cabinet" = 'pernik-aed-01'`)).length === 2, 'start and end written to InfluxDB')
+  t.pass('maintenance logged')
+})
