@@ -114,6 +114,7 @@ export class AlertJournal {
       else state.alerts.delete(alert.id)
     }
     state.sentRecords = state.sentRecords.filter(r => keep.has(r.alertId))
+    state.sent = new Set(state.sentRecords.map(r => sentKey(r.alertId, r.step, r.channel, r.recipientId)))
     for (const [cabinetId, m] of state.maintenance) {
       if (m.endedMs !== undefined || (m.untilMs !== null && m.untilMs < nowMs)) state.maintenance.delete(cabinetId)
     }
