@@ -8,6 +8,8 @@ import type { FleetCabinet } from '@aed/core/fleet'
 import type { AlertDesk } from './ack/alert-desk.ts'
 import { AlertBook, type AlertTransition } from './alerts/alert-book.ts'
 import { AlertJournal } from './alerts/alert-journal.ts'
+import { DailyDigest } from './alerts/daily-digest.ts'
+import type { DigestTemplates } from './messages/digest-message.ts'
 import { MaintenanceDesk } from './alerts/maintenance-desk.ts'
 import { NotificationDispatcher } from './alerts/notification-dispatcher.ts'
 import { raiseInspectionAfterUse } from './alerts/post-use-inspection.ts'
@@ -33,6 +35,7 @@ export interface AlertingOptions {
   routing: Routing
   notifiers: readonly Notifier[]
   templates: MessageTemplates
+  digestTemplates: DigestTemplates
   /** Directory of the durable alert journal. */
   dataDir: string
   publicUrl: string
@@ -82,6 +85,7 @@ export class Monitor {
   readonly maintenance: MaintenanceDesk
   /** Created at start(), from the journal's record of what was already sent. */
   dispatcher: NotificationDispatcher | undefined
+  digest: DailyDigest | undefined
   private readonly intake: MessageIntake
   private readonly evaluator: RuleEvaluator
   private readonly logger: Logger
@@ -156,6 +160,19 @@ export class Monitor {
       onOutcome: (outcome, alert, step) => this.recordNotification(outcome, alert.id, alert.cabinetId, alert.kind, step)
     })
     this.dispatcher.start()
+    this.digest = new DailyDigest({
+      fleet: this.state,
+      book: this.alerts,
+      routing: alerting.routing,
+      notifiers: alerting.notifiers,
+      texts: alerting.digestTemplates,
+      templates: alerting.templates,
+      journal: this.journal,
+      sent: journalled.sent,
+      clock: this.clock,
+      logger: this.logger.child({ module: 'digest' }),
+      retryPolicy: alerting.retryPolicy
+    })
     this.logger.info({ liveAlerts: this.alerts.list({ status: 'live' }).length }, 'alert journal loaded')
 
     this.influxReachable = await this.options.influx.ping()
@@ -167,6 +184,7 @@ export class Monitor {
       this.maintenance.expire()
       this.state.tick()
       this.evaluator.evaluateAll()
+      this.digest?.check()
     })
     this.every(this.options.snapshotIntervalMs, () => this.writeSnapshots())
     this.every(10_000, () => {

@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts'
 import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
+import { loadDigestTemplates } from './messages/digest-message.ts'
 import { loadMessageTemplates } from './messages/message-templates.ts'
 import { Monitor } from './monitor.ts'
 import { channelsFromConfig } from './notifiers/channels-from-config.ts'
@@ -34,6 +35,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   const fleet = await loadFleet(config.FLEET_FILE)
   const routing = new Routing(await loadAlertingFile(config.ALERTING_FILE))
   const templates = await loadMessageTemplates()
+  const digestTemplates = await loadDigestTemplates()
   const notifiers = createNotifiers(channelsFromConfig(config))
   if (notifiers.length === 0) logger.warn('no notification channel configured (SMTP_HOST, SMS_PROVIDER): alerts reach nobody')
   const issuer = new CredentialsIssuer(new CredentialFile(config.CREDENTIALS_FILE))
@@ -45,6 +47,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
       routing,
       notifiers,
       templates,
+      digestTemplates,
       dataDir: config.DATA_DIR,
       publicUrl: config.PUBLIC_URL,
       ackSecret: config.ALERT_LINK_SECRET,

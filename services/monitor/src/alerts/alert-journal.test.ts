@@ -51,7 +51,7 @@ t.test('compaction at start-up drops long-resolved alerts and ended maintenance'
   const journal = new AlertJournal(path)
   await journal.open(now)
   await journal.append({ t: 'alert', alert: alert('old', 'resolved', '2026-11-01T00:00:00.000Z') })
-  await journal.append({ t: 'sent', alertId: 'old', step: 'opened:0', channel: 'sms', recipientId: 'ivan', atMs: now })
+  await journal.append({ t: 'sent', alertId: 'old', step: 'opened:0', channel: 'sms', recipientId: 'ivan', atMs: Date.parse('2026-11-01T00:00:00.000Z') })
   await journal.append({ t: 'alert', alert: alert('recent', 'resolved', '2026-11-24T09:30:00.000Z') })
   await journal.append({ t: 'maintenance', cabinetId: 'pernik-aed-01', untilMs: now - 1, by: 'tech', atMs: now - 10 })
   await journal.close()

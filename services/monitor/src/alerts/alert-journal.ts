@@ -113,7 +113,8 @@ export class AlertJournal {
       if (alert.status !== 'resolved' || nowMs - Date.parse(alert.resolvedAt ?? alert.updatedAt) < KEEP_RESOLVED_MS) keep.add(alert.id)
       else state.alerts.delete(alert.id)
     }
-    state.sentRecords = state.sentRecords.filter(r => keep.has(r.alertId))
+    // Records of digests (not alerts) are kept two days, so a restart the same day does not resend them.
+    state.sentRecords = state.sentRecords.filter(r => keep.has(r.alertId) || nowMs - r.atMs < 2 * 86_400_000)
     state.sent = new Set(state.sentRecords.map(r => sentKey(r.alertId, r.step, r.channel, r.recipientId)))
     for (const [cabinetId, m] of state.maintenance) {
       if (m.endedMs !== undefined || (m.untilMs !== null && m.untilMs < nowMs)) state.maintenance.delete(cabinetId)

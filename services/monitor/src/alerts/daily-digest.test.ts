@@ -1,0 +1,104 @@
+import t from 'tap'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
+import type { UplinkMessage } from '@aed/core/protocol'
+import { MonitorBus } from '../events.ts'
+import { loadDigestTemplates } from '../messages/digest-message.ts'
+import { loadMessageTemplates } from '../messages/message-templates.ts'
+import { EmailNotifier } from '../notifiers/email-notifier.ts'
+import { parseAlertingFile } from '../routing/alerting-config.ts'
+import { Routing } from '../routing/escalation-levels.ts'
+import { FleetState } from '../state/fleet-state.ts'
+import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
+import { AlertBook } from './alert-book.ts'
+import { AlertJournal } from './alert-journal.ts'
+import { DailyDigest } from './daily-digest.ts'
+
+const smtp = await startSmtpTestServer()
+const dir = await mkdtemp(join(tmpdir(), 'digest-'))
+t.teardown(async () => { await smtp.close(); await rm(dir, { recursive: true, force: true }) })
+
+// 07:30 in Sofia on Tuesday 24 November 2026.
+let now = Date.parse('2026-11-24T05:30:00Z')
+const clock = { now: () => now }
+const routing = new Routing(parseAlertingFile(`
+people:
+  - { id: elena, name: Елена Димитрова, email: elena@example.org, language: bg }
+  - { id: tech, name: Technician, email: tech@example.org, language: en }
+facilityManagers:
+  obshtina-pernik: [elena]
+  "*": [tech]
+digest: { at: "08:00" }
+`))
+const fleet = new FleetState(await loadFleet(PERNIK_FLEET_FILE), new MonitorBus(), clock, {
+  defaults: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
+  offlineAfterHeartbeats: 3
+})
+fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'pads', payload: { ts: new Date(now).toISOString(), seq: 1, expires: '2026-12-10' } } as UplinkMessage, now)
+fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'battery', payload: { ts: new Date(now).toISOString(), seq: 2, percent: 80, expires: '2030-01-01' } } as UplinkMessage, now)
+const book = new AlertBook()
+book.raise({ cabinetId: 'pernik-aed-01', kind: 'post_use_inspection', severity: 'warning', task: true, facts: {} }, now)
+
+async function digestAfterRestart () {
+  const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'))
+  const state = await journal.open(now)
+  const digest = new DailyDigest({
+    fleet, book, routing, journal, clock,
+    notifiers: [new EmailNotifier({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'aed@example.org', tlsRejectUnauthorized: false })],
+    texts: await loadDigestTemplates(),
+    templates: await loadMessageTemplates(),
+    sent: state.sent,
+    logger: pino({ level: 'silent' }),
+    retryPolicy: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 }
+  })
+  return { digest, journal }
+}
+
+async function settle (): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, 300))
+}
+
+t.test('before the digest time nothing is sent', async t => {
+  const { digest, journal } = await digestAfterRestart()
+  digest.check()
+  await settle()
+  t.equal(smtp.mails.length, 0)
+  await journal.close()
+})
+
+t.test('at the digest time each facility manager gets what expires soon and what is open at their sites', async t => {
+  now = Date.parse('2026-11-24T06:00:00Z')
+  const { digest, journal } = await digestAfterRestart()
+  digest.check()
+  await settle()
+  const mails = smtp.mails.filter(m => m.envelopeTo.includes('elena@example.org'))
+  t.equal(mails.length, 1)
+  t.match(mails[0]!.subject, /АЕД – преглед за 2026-11-24: 2 за внимание/)
+  t.match(mails[0]!.text, /pernik-aed-01 – Община Перник.*електродите изтичат на 2026-12-10 \(след 16 дни\)/)
+  t.match(mails[0]!.text, /Преглед на АЕД след употреба)
+  t.notMatch(mails[0]!.text, /батерията/, 'a battery far from expiry is not listed')
+  t.equal(smtp.mails.filter(m => m.envelopeTo.includes('tech@example.org')).length, 0, 'nothing to report for the planned sites: no email')
+  digest.check()
+  await settle()
+  t.equal(smtp.mails.length, 1, 'once a day')
+  await journal.close()
+})
+
+t.test('a restart the same day does not send it again; the next day it comes again', async t => {
+  now += 3_600_000
+  const restarted = await digestAfterRestart()
+  restarted.digest.check()
+  await settle()
+  t.equal(smtp.mails.length, 1)
+  await restarted.journal.close()
+  now += 24 * 3_600_000
+  const nextDay = await digestAfterRestart()
+  nextDay.digest.check()
+  await settle()
+  t.equal(smtp.mails.length, 2)
+  t.match(smtp.mails[1]!.subject, /2026-11-25/)
+  await nextDay.journal.close()
+})

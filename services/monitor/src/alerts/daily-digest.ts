@@ -1,0 +1,106 @@
+import type { Logger } from 'pino'
+import type { Clock } from '../clock.ts'
+import { renderDigest, type DigestItem, type DigestTemplates } from '../messages/digest-message.ts'
+import type { MessageTemplates } from '../messages/message-templates.ts'
+import { deliver, type RetryPolicy } from '../notifiers/delivery.ts'
+import type { Notifier } from '../notifiers/notifier.ts'
+import { dateInZone } from '../readiness/calendar.ts'
+import { daysLeft } from '../readiness/readiness.ts'
+import type { Routing } from '../routing/escalation-levels.ts'
+import { localTime } from '../routing/on-call-rota.ts'
+import type { Person } from '../routing/people.ts'
+import type { FleetState, TrackedCabinet } from '../state/fleet-state.ts'
+import type { AlertBook } from './alert-book.ts'
+import { sentKey, type AlertJournal } from './alert-journal.ts'
+
+export interface DailyDigestOptions {
+  fleet: FleetState
+  book: AlertBook
+  routing: Routing
+  notifiers: readonly Notifier[]
+  texts: DigestTemplates
+  templates: MessageTemplates
+  journal: AlertJournal
+  /** Keys of what the journal says was already sent (digests included). */
+  sent: ReadonlySet<string>
+  clock: Clock
+  logger: Logger
+  retryPolicy: RetryPolicy
+}
+
+/**
+ * Once a day, at the configured local time, each facility manager gets one
+ * email listing what needs doing at their sites: pads and batteries that
+ * expire within the warning period or have expired, and open alerts and
+ * tasks. Nothing to report, no email. Journalled, so a restart the same day
+ * does not send it twice.
+ */
+export class DailyDigest {
+  private readonly sent: Set<string>
+  private sending: Promise<void> | undefined
+
+  constructor (private readonly options: DailyDigestOptions) {
+    this.sent = new Set(options.sent)
+  }
+
+  /** Called periodically: sends today's digest once its time has come. */
+  check (): void {
+    const { digest, timezone } = this.options.routing.file
+    if (!digest.enabled || this.sending !== undefined) return
+    const now = this.options.clock.now()
+    const [h, m] = digest.at.split(':').map(Number)
+    if (localTime(now, timezone).minutes < (h ?? 0) * 60 + (m ?? 0)) return
+    const date = dateInZone(now, timezone)
+    this.sending = this.send(date).catch(err => this.options.logger.error({ err, date }, 'daily digest failed')).finally(() => { this.sending = undefined })
+  }
+
+  /** Sends the digest for `date` to every facility manager who has not had it. */
+  async send (date: string): Promise<void> {
+    const email = this.options.notifiers.find(n => n.channel === 'email')
+    if (email === undefined) return
+    const digestId = `digest-${date}`
+    const now = this.options.clock.now()
+    for (const [person, cabinets] of this.cabinetsByManager()) {
+      const key = sentKey(digestId, 'digest', 'email', person.id)
+      if (this.sent.has(key)) continue
+      this.sent.add(key)
+      const items = cabinets.flatMap(c => this.expiring(c, now))
+      const alerts = this.options.book.list({ status: 'live' })
+        .filter(a => cabinets.some(c => c.definition.id === a.cabinetId))
+        .map(alert => ({ alert, cabinet: cabinets.find(c => c.definition.id === alert.cabinetId)! }))
+      if (items.length === 0 && alerts.length === 0) continue
+      const message = renderDigest(this.options.texts, this.options.templates, { person, date, items, alerts, timeZone: this.options.routing.file.timezone })
+      const outcome = await deliver({ notifier: email, to: person, message, idempotencyKey: key }, this.options.retryPolicy)
+      if (outcome.outcome === 'sent') {
+        await this.options.journal.append({ t: 'sent', alertId: digestId, step: 'digest', channel: 'email', recipientId: person.id, atMs: this.options.clock.now() })
+        this.options.logger.info({ date, recipientId: person.id, items: items.length, alerts: alerts.length }, 'daily digest sent')
+      } else {
+        this.sent.delete(key)
+        this.options.logger.error({ date, recipientId: person.id, err: outcome.error }, 'daily digest not sent')
+      }
+    }
+  }
+
+  private expiring (cabinet: TrackedCabinet, now: number): DigestItem[] {
+    if (cabinet.definition.status !== 'active') return []
+    const timeZone = this.options.fleet.fleet.timezone
+    const items: DigestItem[] = []
+    for (const [part, expires] of [['pads', cabinet.state.padsExpires], ['battery', cabinet.state.batteryExpires]] as const) {
+      const days = daysLeft(expires, now, timeZone)
+      if (expires !== undefined && days !== undefined && days <= cabinet.thresholds.expiryWarningDays) items.push({ cabinet, part, expires, daysLeft: days })
+    }
+    return items
+  }
+
+  private cabinetsByManager (): Map<Person, TrackedCabinet[]> {
+    const byManager = new Map<string, { person: Person, cabinets: TrackedCabinet[] }>()
+    for (const cabinet of this.options.fleet.all()) {
+      for (const person of this.options.routing.facilityManagers(cabinet.definition.site.id)) {
+        const entry = byManager.get(person.id) ?? { person, cabinets: [] }
+        entry.cabinets.push(cabinet)
+        byManager.set(person.id, entry)
+      }
+    }
+    return new Map([...byManager.values()].map(e => [e.person, e.cabinets]))
+  }
+}
