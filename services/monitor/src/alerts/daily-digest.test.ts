@@ -78,7 +78,7 @@ t.test('at the digest time each facility manager gets what expires soon and what
   t.equal(mails.length, 1)
   t.match(mails[0]!.subject, /АЕД – преглед за 2026-11-24: 2 за внимание/)
   t.match(mails[0]!.text, /pernik-aed-01 – Община Перник.*електродите изтичат на 2026-12-10 \(след 16 дни\)/)
-  t.match(mails[0]!.text, /Преглед на АЕД след употреба)
+  t.match(mails[0]!.text, /Преглед на АЕД след употреба/)
   t.notMatch(mails[0]!.text, /батерията/, 'a battery far from expiry is not listed')
   t.equal(smtp.mails.filter(m => m.envelopeTo.includes('tech@example.org')).length, 0, 'nothing to report for the planned sites: no email')
   digest.check()
