@@ -18,6 +18,8 @@ import {
 } from '@aed/firmware-sim'
 import { loadMonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService } from '../../services/monitor/src/service.ts'
+import { startSmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
+import { startSmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const demoDir = join(root, '.demo')
@@ -42,8 +44,30 @@ async function main (): Promise<void> {
   const mqttPort = Number(process.env.MQTT_PORT ?? 1883)
   const broker = await startBroker({ host: '0.0.0.0', port: mqttPort, credentialsFile, logger: logger.child({ name: 'broker' }) })
 
+  // Unless real channels are configured, alerts go to a local SMTP server and
+  // a local Twilio-compatible endpoint, and are printed here.
+  const localChannels = process.env.SMTP_HOST === undefined && process.env.SMS_PROVIDER === undefined
+  const smtp = localChannels ? await startSmtpTestServer() : undefined
+  const sms = localChannels ? await startSmsProviderStandIn() : undefined
+  const channelEnv: Record<string, string> = smtp !== undefined && sms !== undefined
+    ? {
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(smtp.port),
+        SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+        SMS_PROVIDER: 'twilio',
+        SMS_BASE_URL: sms.baseUrl,
+        SMS_ACCOUNT_SID: sms.accountSid,
+        SMS_AUTH_TOKEN: sms.authToken,
+        SMS_FROM: 'AED-Demo'
+      }
+    : {}
+
   const adminToken = process.env.AED_ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
+  const port = Number(process.env.PORT ?? 8080)
   const config = loadMonitorConfig({
+    ...channelEnv,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ALERT_LINK_SECRET: randomBytes(32).toString('base64url'),
     ...process.env,
     AED_ADMIN_TOKEN: adminToken,
     MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
@@ -68,6 +92,17 @@ async function main (): Promise<void> {
   }
 
   const api = `http://127.0.0.1:${new URL(service.url).port}`
+  if (smtp !== undefined && sms !== undefined) {
+    let shownSms = 0
+    let shownMail = 0
+    const show = setInterval(() => {
+      for (const m of sms.messages.slice(shownSms)) console.log(`\n📱 SMS to ${m.to}: ${m.body}`)
+      for (const m of smtp.mails.slice(shownMail)) console.log(`\n✉️  email to ${m.envelopeTo.join(', ')}: ${m.subject}`)
+      shownSms = sms.messages.length
+      shownMail = smtp.mails.length
+    }, 300)
+    show.unref()
+  }
   const first = ids[0]!
   console.log(`
 AED fleet monitor demo — ${fleet.name}: ${ids.join(', ')} (simulated)
@@ -75,10 +110,12 @@ AED fleet monitor demo — ${fleet.name}: ${ids.join(', ')} (simulated)
   API           ${api}   (bearer token: ${adminToken})
   InfluxDB      ${influxUrl} database "${config.INFLUX_DB}"${influxd !== undefined ? ' (private influxd, data in .demo/influxdb)' : ''}
   Secrets       ${secretsFile} (simulated cabinets), ${credentialsFile} (hashed, broker)
+  Alerts        ${smtp !== undefined ? `local SMTP 127.0.0.1:${smtp.port} and a local SMS endpoint; messages are printed here` : 'the SMTP/SMS settings from the environment'}; people and rota from ${config.ALERTING_FILE}
 
 Try:
   curl -s -H 'Authorization: Bearer ${adminToken}' ${api}/api/v1/cabinets
   curl -s -H 'Authorization: Bearer ${adminToken}' '${api}/api/v1/alerts?status=open'
+  open pernik-aed-01     (type it here: the on-call person gets an SMS and an email with a link to acknowledge)
   mosquitto_pub -p ${broker.port} -q 1 -i ${first} -u ${first} -P '${secrets[first]}' -t aed/v1/${first}/door -m '{"ts":"'$(date -u +%FT%T.000Z)'","seq":1,"state":"open"}'
     (a cabinet must use its id as client id: use -i ${first}; the simulated cabinet then reconnects)
 Type commands below to drive the simulated cabinets ("help"); Ctrl-C stops everything.
@@ -92,6 +129,7 @@ Type commands below to drive the simulated cabinets ("help"); Ctrl-C stops every
     await Promise.all([...cabinets.values()].map(c => c.stop()))
     await service.close()
     await broker.close()
+    await Promise.all([smtp?.close(), sms?.close()])
     await influxd?.stop()
     process.exit(0)
   }
