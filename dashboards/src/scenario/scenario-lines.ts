@@ -9,7 +9,7 @@ import type { KnownScenario, ScenarioAlertEvent, ScenarioNotification } from './
 
 /** The monitor's defaults, read from its own configuration schema so they cannot drift. */
 export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, snapshotIntervalMs: number } {
-  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password' })
+  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password', ALERT_LINK_SECRET: 'scenario-link-secret-0123456789abcdef' })
   return {
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
