@@ -20,7 +20,8 @@ export class ConfigError extends Error {
 }
 
 export function loadBrokerConfig (env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  const result = BrokerConfigSchema.safeParse(env)
+  // An empty variable means unset (compose passes "${X:-}" for optional settings).
+  const result = BrokerConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')))
   if (!result.success) throw new ConfigError(result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
   return result.data
 }

@@ -94,7 +94,8 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; every problem is listed, not just the first. */
 export function loadMonitorConfig (env: NodeJS.ProcessEnv = process.env): MonitorConfig {
-  const result = MonitorConfigSchema.safeParse(env)
+  // An empty variable means unset (compose passes "${X:-}" for optional settings).
+  const result = MonitorConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')))
   if (!result.success) throw new ConfigError(result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
   return result.data
 }
