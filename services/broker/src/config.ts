@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseEnvironment } from '@aed/core/validated-input'
 
 /** Broker settings, read once from the environment at start-up (docs/configuration.md). */
 export const BrokerConfigSchema = z.object({
@@ -12,16 +13,6 @@ export const BrokerConfigSchema = z.object({
 })
 export type BrokerConfig = z.infer<typeof BrokerConfigSchema>
 
-export class ConfigError extends Error {
-  constructor (readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
-    this.name = 'ConfigError'
-  }
-}
-
 export function loadBrokerConfig (env: NodeJS.ProcessEnv = process.env): BrokerConfig {
-  // An empty variable means unset (compose passes "${X:-}" for optional settings).
-  const result = BrokerConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')))
-  if (!result.success) throw new ConfigError(result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
-  return result.data
+  return parseEnvironment(BrokerConfigSchema, env)
 }

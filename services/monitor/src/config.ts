@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { fileURLToPath } from 'node:url'
 import { PERNIK_FLEET_FILE } from '@aed/core/fleet'
+import { parseEnvironment } from '@aed/core/validated-input'
 
 /** People and rota of the example alerting file; a deployment points ALERTING_FILE at its own. */
 export const EXAMPLE_ALERTING_FILE = fileURLToPath(new URL('../../../infra/alerting/example.yaml', import.meta.url))
@@ -85,17 +86,7 @@ export const MonitorConfigSchema = z.object({
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>
 
-export class ConfigError extends Error {
-  constructor (readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`)
-    this.name = 'ConfigError'
-  }
-}
-
 /** Parses the environment once; every problem is listed, not just the first. */
 export function loadMonitorConfig (env: NodeJS.ProcessEnv = process.env): MonitorConfig {
-  // An empty variable means unset (compose passes "${X:-}" for optional settings).
-  const result = MonitorConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')))
-  if (!result.success) throw new ConfigError(result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
-  return result.data
+  return parseEnvironment(MonitorConfigSchema, env)
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { parse as parseYaml } from 'yaml'
+import { validateYaml } from '../validated-input.ts'
 import { FleetSchema, type CabinetDefinition, type FleetFile, type SiteDefinition } from './fleet-schema.ts'
 
 /** A cabinet as the rest of the system sees it: its definition with its site. */
@@ -27,17 +27,9 @@ export class FleetFileError extends Error {
 }
 
 export function parseFleet (source: string, file = '<inline>'): Fleet {
-  let raw: unknown
-  try {
-    raw = parseYaml(source)
-  } catch (err) {
-    throw new FleetFileError(file, [`not YAML: ${(err as Error).message}`])
-  }
-  const result = FleetSchema.safeParse(raw)
-  if (!result.success) {
-    throw new FleetFileError(file, result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
-  }
-  return indexFleet(result.data)
+  const result = validateYaml(FleetSchema, source)
+  if (!result.ok) throw new FleetFileError(file, result.problems)
+  return indexFleet(result.value)
 }
 
 export async function loadFleet (file: string): Promise<Fleet> {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { parse as parseYaml } from 'yaml'
+import { validateYaml } from '@aed/core/validated-input'
 import { z } from 'zod'
 import { PersonSchema } from './people.ts'
 
@@ -59,15 +59,9 @@ export class AlertingFileError extends Error {
 }
 
 export function parseAlertingFile (source: string, file = '<inline>'): AlertingFile {
-  let raw: unknown
-  try {
-    raw = parseYaml(source)
-  } catch (err) {
-    throw new AlertingFileError(file, [`not YAML: ${(err as Error).message}`])
-  }
-  const result = AlertingFileSchema.safeParse(raw)
-  if (!result.success) throw new AlertingFileError(file, result.error.issues.map(i => `${i.path.join('.')}: ${i.message}`))
-  return result.data
+  const result = validateYaml(AlertingFileSchema, source)
+  if (!result.ok) throw new AlertingFileError(file, result.problems)
+  return result.value
 }
 
 export async function loadAlertingFile (file: string): Promise<AlertingFile> {
