@@ -84,8 +84,12 @@ export class FleetState {
   private reevaluate (tracked: TrackedCabinet): void {
     const previous = tracked.readiness
     const current = deriveReadiness(tracked.state, this.clock.now(), this.contextOf(tracked))
-    if (current.state === previous.state && current.reasons.join('\n') === previous.reasons.join('\n')) return
+    if (current.state === previous.state && sameReasons(current.reasons, previous.reasons)) return
     tracked.readiness = current
     this.bus.emit('readinessChanged', tracked.definition.id, previous, current)
   }
+}
+
+function sameReasons (a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((reason, i) => reason === b[i])
 }
