@@ -75,3 +75,28 @@ t.test('a malformed message is rejected, counted and does not disturb the servic
   t.match(metrics, /aed_mqtt_messages_rejected_total\{channel="battery"\} 1/)
   t.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200)
 })
+
+t.test('the API refuses requests without a valid bearer token', async t => {
+  const none = await fetch(`${stack.apiUrl}/api/v1/cabinets`)
+  t.equal(none.status, 401)
+  t.match(await none.json(), { error: 'unauthorized' })
+  const wrong = await fetch(`${stack.apiUrl}/api/v1/cabinets/pernik-aed-01/credentials`, { method: 'POST', headers: { authorization: 'Bearer not-a-token' } })
+  t.equal(wrong.status, 401)
+})
+
+t.test('bad requests get a clear 400 naming the problem', async t => {
+  const badId = await stack.api('GET', '/api/v1/cabinets/NOT_AN_ID')
+  t.equal(badId.status, 400)
+  t.match(badId.body.details.join(' '), /cabinet id/)
+  const badQuery = await stack.api('GET', '/api/v1/alerts?status=sleeping')
+  t.equal(badQuery.status, 400)
+  const unknown = await stack.api('GET', '/api/v1/cabinets/sofia-aed-99')
+  t.equal(unknown.status, 404)
+})
+
+t.test('the OpenAPI document describes the API', async t => {
+  const doc = await (await fetch(`${stack.apiUrl}/openapi.json`)).json() as { paths: Record<string, unknown> }
+  for (const path of ['/api/v1/cabinets', '/api/v1/cabinets/{id}', '/api/v1/cabinets/{id}/credentials', '/api/v1/alerts', '/api/v1/alerts/{id}/ack', '/api/v1/cabinets/{id}/maintenance', '/readyz']) {
+    t.ok(doc.paths[path], path)
+  }
+})
