@@ -104,7 +104,7 @@ export class Monitor {
       },
       track: (message, receivedAtMs) => this.state.apply(message, receivedAtMs)
     }, this.bus, this.counters, this.clock, this.logger.child({ module: 'intake' }))
-    this.subscriber = new MqttSubscriber(options.mqtt, (topic, payload) => this.intake.handle(topic, payload), this.logger.child({ module: 'mqtt' }))
+    this.subscriber = new MqttSubscriber(options.mqtt, (topic, payload) => this.intake.handle(topic, payload), this.logger.child({ module: 'mqtt' }), () => this.requestReports())
     this.evaluator = new RuleEvaluator(options.rules ?? allRules({ offlineAfterHeartbeats: options.offlineAfterHeartbeats }), this.state, this.alerts, this.clock)
     this.journal = new AlertJournal(join(options.alerting.dataDir, 'alert-journal.jsonl'))
     this.maintenance = new MaintenanceDesk(this.state, this.journal, line => this.writer.enqueue(line), this.clock, this.logger.child({ module: 'maintenance' }))
@@ -215,6 +215,18 @@ export class Monitor {
     const id = randomBytes(6).toString('base64url')
     await this.subscriber.publish(cabinetTopic(cabinetId, 'cmd'), JSON.stringify({ cmd, id, ts: new Date(this.clock.now()).toISOString() }))
     return id
+  }
+
+  /**
+   * Asks every active cabinet not heard from since start-up to publish all
+   * its readings now, so state (and the rules that wait for it) is complete
+   * within seconds of a restart instead of at the next scheduled report.
+   */
+  private requestReports (): void {
+    for (const cabinet of this.state.all()) {
+      if (cabinet.definition.status !== 'active' || cabinet.state.lastSeenMs !== 0) continue
+      this.sendCommand(cabinet.definition.id, 'report').catch(err => this.logger.warn({ err, cabinetId: cabinet.definition.id }, 'report request failed'))
+    }
   }
 
   private writeSnapshots (): void {

@@ -21,7 +21,8 @@ export class MqttSubscriber {
   constructor (
     private readonly options: MqttSubscriberOptions,
     private readonly onMessage: (topic: string, payload: Buffer) => void,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly onConnect: () => void = () => {}
   ) {}
 
   get connected (): boolean {
@@ -44,6 +45,7 @@ export class MqttSubscriber {
       this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
       client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
         if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
+        else this.onConnect()
       })
     })
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
