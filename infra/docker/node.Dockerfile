@@ -29,6 +29,8 @@ COPY package.json tsconfig.json ./
 COPY services ./services
 COPY firmware-sim ./firmware-sim
 COPY infra/fleet ./infra/fleet
+# The example people and rota; a deployment mounts its own file (docker-compose.yml).
+COPY infra/alerting/example.yaml ./infra/alerting/example.yaml
 # Mount points of the compose volumes; a fresh named volume takes this ownership.
 RUN mkdir -p /data/credentials /data/monitor /data/sim && chown -R node:node /data
 USER node
