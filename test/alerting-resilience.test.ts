@@ -2,7 +2,7 @@ import t from 'tap'
 import { startTestStack, TEST_PEOPLE, waitFor } from './support/stack.ts'
 
 /** What must hold when parts fail: the service restarting, a channel down, InfluxDB down, a flapping condition. */
-const stack = await startTestStack({ ackTimeoutMinutes: 0.05, flapWindowMinutes: 0.05 })
+const stack = await startTestStack({ ackTimeoutMinutes: 0.05, flapWindowMinutes: 0.05, env: { NOTIFY_RETRY_FAILED_S: '1' } })
 t.teardown(() => stack.stop())
 
 const alertsOf = async (query: string) => (await stack.api('GET', `/api/v1/alerts?${query}`)).body.alerts as any[]
@@ -41,11 +41,11 @@ t.test('after a restart the open alert is still there, its notifications are not
   const resent = stack.sms.messages.slice(smsBefore).filter(m => m.to === TEST_PEOPLE.primary.phone)
   t.equal(resent.length, 0, 'the on-call person is not sent the same SMS again')
   t.equal(stack.smtp.mails.slice(mailBefore).filter(m => m.envelopeTo.includes(TEST_PEOPLE.primary.email)).length, 0, 'nor the same email')
-  const ack = await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`, {})
+  const ack = await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`)
   t.equal(ack.body.status, 'acknowledged')
   cabinet.closeDoor()
   await waitFor(async () => (await alertsOf('status=live&kind=door_open')).length === 0, 'door_open resolved')
-  for (const task of await alertsOf('status=open&kind=post_use_inspection')) await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`, {})
+  for (const task of await alertsOf('status=open&kind=post_use_inspection')) await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`)
 })
 
 t.test('an SMS provider failing and recovering: the SMS is retried and delivered, email is not held up', async t => {
@@ -59,9 +59,21 @@ t.test('an SMS provider failing and recovering: the SMS is retried and delivered
   await waitFor(async () => (await stack.influx.client.rows(`SELECT "attempt" FROM "notification" WHERE "channel" = 'sms' AND "kind" = 'selftest_failed'`)).some(r => r.attempt === 3), 'the outcome with its attempts in InfluxDB', 10_000)
   t.pass('notification outcome recorded with 3 attempts')
   const [alert] = await alertsOf('status=open&kind=selftest_failed')
-  await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`, {})
+  await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`)
   cabinet.passSelftest()
   await waitFor(async () => (await alertsOf('status=live&kind=selftest_failed')).length === 0, 'cleared')
+})
+
+t.test('a notification that failed every try is tried again while its alert is open', async t => {
+  stack.sms.failNext(4, 503)
+  const before = smsTo(TEST_PEOPLE.primary.phone).length
+  cabinet.setBattery(5)
+  await waitFor(() => stack.sms.requestCount() > 0 && smsTo(TEST_PEOPLE.primary.phone).length > before, 'the SMS once the provider is back', 15_000)
+  t.equal(smsTo(TEST_PEOPLE.primary.phone).length - before, 1, 'delivered once')
+  const [alert] = await alertsOf('status=open&kind=battery_critical')
+  await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`)
+  cabinet.setBattery(95)
+  await waitFor(async () => (await alertsOf('status=live&kind=battery_critical')).length === 0, 'cleared')
 })
 
 t.test('a condition that flaps within the flap window does not notify each time', async t => {
@@ -97,6 +109,16 @@ t.test('maintenance suppresses door alerts and leaves no inspection task, and en
   t.equal(stack.sms.messages.length, smsBefore, 'nobody was called')
   const ended = await stack.api('DELETE', '/api/v1/cabinets/pernik-aed-01/maintenance')
   t.equal(ended.body.readiness.state, 'ready')
+  t.same(ended.body.maintenance, { active: false, until: null })
   await waitFor(async () => (await stack.influx.client.rows(`SELECT "event" FROM "maintenance" WHERE "cabinet" = 'pernik-aed-01'`)).length === 2, 'start and end written to InfluxDB')
   t.pass('maintenance logged')
+})
+
+t.test('a maintenance window without an end lasts until it is ended', async t => {
+  const started = await stack.api('POST', '/api/v1/cabinets/pernik-aed-01/maintenance', {})
+  t.equal(started.status, 200)
+  t.same(started.body.maintenance, { active: true, until: null })
+  t.equal((await stack.api('GET', '/api/v1/cabinets')).status, 200)
+  const ended = await stack.api('DELETE', '/api/v1/cabinets/pernik-aed-01/maintenance')
+  t.same(ended.body.maintenance, { active: false, until: null })
 })

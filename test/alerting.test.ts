@@ -77,7 +77,7 @@ t.test('closing the door resolves door_open, opens a post-use inspection task an
   // A task is resolved by a person, not by the readings.
   await new Promise(resolve => setTimeout(resolve, 300))
   t.equal((await stack.api('GET', `/api/v1/alerts/${task.id}`)).body.status, 'open')
-  const resolved = await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`, {})
+  const resolved = await stack.api('POST', `/api/v1/alerts/${task.id}/resolve`)
   t.match(resolved.body, { status: 'resolved', resolvedBy: 'admin' })
 })
 

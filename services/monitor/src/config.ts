@@ -50,6 +50,7 @@ export const MonitorConfigSchema = z.object({
   ALERT_LINK_TTL_H: z.coerce.number().positive().default(72).describe('Lifetime of an acknowledgement link, hours'),
   NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).default(4).describe('Tries per notification, the first included'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000).describe('Wait before the second try; doubles for each further try (capped at 30 s)'),
+  NOTIFY_RETRY_FAILED_S: z.coerce.number().min(1).default(60).describe('How often a notification that failed every try is tried again while its alert is open'),
 
   SMTP_HOST: optionalString.describe('SMTP server; unset = no email'),
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587).describe('587 (STARTTLS) or 465 (implicit TLS)'),

@@ -59,6 +59,8 @@ export interface MonitorOptions {
   rules?: readonly AlertRule[]
   /** How often time-driven conditions are re-evaluated, ms. */
   tickMs?: number
+  /** How often notifications that failed every try are tried again, ms. */
+  retryFailedEveryMs?: number
 }
 
 export interface MonitorHealth {
@@ -96,7 +98,11 @@ export class Monitor {
     this.clock = options.clock ?? systemClock
     this.logger = options.logger
     this.state = new FleetState(options.fleet, this.bus, this.clock, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats })
-    this.writer = new TelemetryWriter(options.influx, options.writer, this.logger.child({ module: 'telemetry-writer' }))
+    this.writer = new TelemetryWriter(options.influx, {
+      ...options.writer,
+      // InfluxDB 1.x may have been down at start-up: create the database when a write finds it missing.
+      ...(options.createDatabase ? { onDatabaseMissing: () => options.influx.createDatabase() } : {})
+    }, this.logger.child({ module: 'telemetry-writer' }))
     this.intake = new MessageIntake({
       store: message => {
         const line = messageToLine(message)
@@ -157,6 +163,7 @@ export class Monitor {
       timeZone: alerting.routing.file.timezone,
       retryPolicy: alerting.retryPolicy,
       sent: journalled.sentRecords,
+      ...(this.options.retryFailedEveryMs !== undefined ? { retryFailedEveryMs: this.options.retryFailedEveryMs } : {}),
       onOutcome: (outcome, alert, step) => this.recordNotification(outcome, alert.id, alert.cabinetId, alert.kind, step)
     })
     this.dispatcher.start()

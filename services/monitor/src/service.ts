@@ -61,6 +61,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
+    retryFailedEveryMs: config.NOTIFY_RETRY_FAILED_S * 1000,
     createDatabase: config.INFLUX_CREATE_DB,
     logger: logger.child({ module: 'monitor' }),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),

@@ -30,6 +30,8 @@ export interface DispatcherOptions {
   sent: readonly SentRecord[]
   /** Every delivery outcome, for InfluxDB and metrics. */
   onOutcome? (outcome: DeliveryOutcome, alert: Alert, step: string): void
+  /** How often notifications that failed every try are tried again while their alert is open, ms. */
+  retryFailedEveryMs?: number
 }
 
 /**
@@ -56,6 +58,9 @@ export class NotificationDispatcher {
   /** `${cabinetId}|${kind}` → the resolved alert whose all-clear is waiting out the flap window. */
   private readonly pendingAllClear = new Map<string, { alert: Alert, timer: NodeJS.Timeout }>()
   private readonly inFlight = new Set<Promise<unknown>>()
+  /** Alerts that continue a flapping incident: their people were told already. */
+  private readonly continuations = new Set<string>()
+  private retryTimer: NodeJS.Timeout | undefined
   private readonly abort = new AbortController()
   private readonly escalateAfterMs: number
   private readonly flapWindowMs: number
@@ -76,11 +81,19 @@ export class NotificationDispatcher {
     for (const alert of this.options.book.list({ status: 'live' })) {
       if (alert.status === 'open') this.resume(alert)
     }
+    // What failed every try is tried again while its alert is still open (resume skips what was sent).
+    this.retryTimer = setInterval(() => {
+      for (const alert of this.options.book.list({ status: 'open' })) {
+        if (!this.continuations.has(alert.id)) this.resume(alert, false)
+      }
+    }, this.options.retryFailedEveryMs ?? 60_000)
+    this.retryTimer.unref()
   }
 
   /** Stops timers and waits for deliveries under way (they give up retrying). */
   async stop (): Promise<void> {
     this.options.book.off('transition', this.onTransition)
+    clearInterval(this.retryTimer)
     for (const timer of this.escalationTimers.values()) clearTimeout(timer)
     for (const { timer } of this.pendingAllClear.values()) clearTimeout(timer)
     this.escalationTimers.clear()
@@ -111,6 +124,7 @@ export class NotificationDispatcher {
       this.pendingAllClear.delete(flapKey)
       const told = this.told.get(flapping.alert.id)
       if (told !== undefined) this.told.set(alert.id, new Map(told))
+      this.continuations.add(alert.id)
       this.options.logger.info({ alertId: alert.id, previousAlertId: flapping.alert.id, kind: alert.kind }, 'condition returned within the flap window: not notified again')
       if (alert.severity === 'critical') this.scheduleEscalation(alert)
       return
@@ -118,15 +132,15 @@ export class NotificationDispatcher {
     this.resume(alert)
   }
 
-  /** Sends what this alert's current step still needs and arms its escalation. */
-  private resume (alert: Alert): void {
+  /** Sends what this alert's current step still needs and (unless told not to) arms its escalation. */
+  private resume (alert: Alert, arm = true): void {
     const cabinet = this.options.findCabinet(alert.cabinetId)
     if (cabinet === undefined) return
     if (alert.severity === 'critical') {
       const levels = this.levelsFor(alert, cabinet)
       const level = Math.min(alert.escalationLevel, levels.length - 1)
       if (level >= 0) this.send(alert, cabinet, level === 0 ? 'opened' : 'escalated', level, levels[level]!)
-      this.scheduleEscalation(alert)
+      if (arm) this.scheduleEscalation(alert)
     } else {
       this.send(alert, cabinet, 'opened', 0, this.options.routing.facilityManagers(cabinet.site.id))
     }
@@ -134,6 +148,7 @@ export class NotificationDispatcher {
 
   private onResolved (alert: Alert, by: string): void {
     this.cancelEscalation(alert.id)
+    this.continuations.delete(alert.id)
     if (by === 'system' && !alert.task && this.flapWindowMs > 0) {
       const key = `${alert.cabinetId}|${alert.kind}`
       const timer = setTimeout(() => {
@@ -190,7 +205,7 @@ export class NotificationDispatcher {
   private send (alert: Alert, cabinet: FleetCabinet, step: MessageStep, level: number, people: readonly Person[]): void {
     const stepKey = step === 'resolved' ? 'resolved' : `${step}:${level}`
     // Critical steps use every channel; other messages go by email only.
-    const channels = alert.severity === 'critical' || alert.kind === 'door_open'
+    const channels = alert.severity === 'critical'
       ? this.options.notifiers
       : this.options.notifiers.filter(n => n.channel === 'email')
     for (const person of people) {

@@ -13,7 +13,10 @@ export const CabinetViewSchema = z.object({
   heartbeatIntervalS: z.number(),
   site: z.object({ id: z.string(), name: z.string(), address: z.string(), city: z.string() }),
   readiness: z.object({ state: z.enum(READINESS_STATES), reasons: z.array(z.string()) }),
-  maintenanceUntil: z.string().nullable(),
+  maintenance: z.object({
+    active: z.boolean(),
+    until: z.string().nullable().describe('End of the window; null while active means until ended')
+  }),
   live: z.object({
     lastSeen: z.string().nullable().describe('Arrival of the last accepted message'),
     lastHeartbeat: z.string().nullable(),
@@ -51,7 +54,9 @@ export function toCabinetView ({ definition, state, readiness, thresholds, maint
     heartbeatIntervalS: definition.heartbeatIntervalS,
     site: { id: site.id, name: site.name, address: site.address, city: site.city },
     readiness,
-    maintenanceUntil: maintenanceUntilMs !== undefined && maintenanceUntilMs > now ? new Date(maintenanceUntilMs).toISOString() : null,
+    maintenance: maintenanceUntilMs !== undefined && maintenanceUntilMs > now
+      ? { active: true, until: Number.isFinite(maintenanceUntilMs) ? new Date(maintenanceUntilMs).toISOString() : null }
+      : { active: false, until: null },
     live: {
       lastSeen: isoOrNull(state.lastSeenMs),
       lastHeartbeat: isoOrNull(state.lastHeartbeatMs),

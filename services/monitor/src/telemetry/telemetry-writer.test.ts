@@ -57,3 +57,14 @@ t.test('when the buffer is full the oldest lines are dropped and counted', async
   await writer.stop()
   t.equal(await count('full-01'), 1000, String(writer.lastError))
 })
+
+t.test('a database missing when writing (InfluxDB was down at start-up) is created and the lines written', async t => {
+  const database = `${influx.database}_late`
+  const late = new InfluxV1Client({ url: influx.url, database })
+  const writer = new TelemetryWriter(late, { batchSize: 10, flushMs: 10, maxBufferLines: 100, maxRetryDelayMs: 100, onDatabaseMissing: () => late.createDatabase() }, pino({ level: 'silent' }))
+  writer.enqueue(line('late-01', 1))
+  await waitFor(async () => (await late.rows(`SELECT count("temperature_c") FROM "heartbeat"`).catch(() => []))[0]?.count === 1, 'the line stored in the new database')
+  t.equal(writer.written, 1)
+  await writer.stop()
+  await late.query(`DROP DATABASE "${database}"`, 'POST')
+})

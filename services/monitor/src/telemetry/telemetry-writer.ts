@@ -8,6 +8,8 @@ export interface TelemetryWriterOptions {
   maxBufferLines: number
   /** Longest pause between retries, ms. */
   maxRetryDelayMs?: number
+  /** Called when InfluxDB answers that the database does not exist; the batch is then retried. */
+  onDatabaseMissing?: () => Promise<void>
 }
 
 /**
@@ -96,6 +98,11 @@ export class TelemetryWriter {
           this.rejectedByServer += batch.length
           this.logger.error({ err, lines: batch.length, first: batch[0] }, 'InfluxDB refused a batch as invalid: dropped')
           continue
+        }
+        if (err instanceof HttpError && err.statusCode === 404 && this.options.onDatabaseMissing !== undefined) {
+          await this.options.onDatabaseMissing().then(
+            () => this.logger.info('database created after a write found it missing'),
+            (createErr: unknown) => this.logger.warn({ err: createErr }, 'creating the missing database failed'))
         }
         this.healthy = false
         this.lastError = err instanceof Error ? err.message : String(err)

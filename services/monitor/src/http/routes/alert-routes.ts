@@ -15,7 +15,6 @@ const AlertQuery = z.object({
   until: z.iso.datetime().optional().describe('Opened at or before (RFC 3339)')
 })
 const Params = z.object({ id: z.string().min(1).max(64) })
-const ActionBody = z.object({ note: z.string().max(500).optional() }).optional()
 
 export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app, { monitor }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
@@ -43,7 +42,7 @@ export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app,
   for (const action of ['ack', 'resolve'] as const) {
     api.post(`/alerts/:id/${action}`, {
       preHandler: requireRole('operator'),
-      schema: { params: Params, body: ActionBody, response: { 200: AlertSchema, 404: ErrorSchema } }
+      schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } }
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'
       try {

@@ -1,0 +1,32 @@
+import { z } from 'zod'
+
+/**
+ * How big each benchmark is. Defaults keep the whole run under about three
+ * minutes on a 2-core machine; every figure can be raised for a longer, more
+ * stable run. Parsed once, here, with every problem listed.
+ */
+const int = (fallback: number, description: string) => z.coerce.number().int().positive().default(fallback).describe(description)
+
+export const BenchSettingsSchema = z.object({
+  BENCH_INGEST_CABINETS: int(50, 'Cabinets publishing in the ingest benchmark, each with its own MQTT credentials'),
+  BENCH_INGEST_MESSAGES: int(20_000, 'QoS 1 messages published in the measured round of the ingest benchmark'),
+  BENCH_INGEST_WINDOW: int(32, 'Unacknowledged QoS 1 messages each publishing cabinet may have in flight'),
+  BENCH_INTAKE_MESSAGES: int(200_000, 'Messages handled in-process by the intake micro-benchmark'),
+  BENCH_DOOR_RUNS: int(40, 'Door openings measured in the door → SMS benchmark'),
+  BENCH_DOOR_CABINETS: int(5, 'Simulated cabinets the door openings are spread over'),
+  BENCH_RTT_SAMPLES: int(100, 'MQTT round trips measured as the latency baseline'),
+  BENCH_CONNECTIONS_MAX: int(100_000, 'Upper bound of the connection ramp; the run also sizes it to ulimit -n and to the time budget'),
+  BENCH_CONNECT_BUDGET_S: int(40, 'Seconds of scrypt verification the authenticated ramp may take, estimated before it starts'),
+  BENCH_CONNECT_CONCURRENCY: int(16, 'Connection attempts in flight at once during the ramp')
+})
+
+export type BenchSettings = z.infer<typeof BenchSettingsSchema>
+
+export function loadBenchSettings (env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const result = BenchSettingsSchema.safeParse(env)
+  if (!result.success) {
+    const problems = result.error.issues.map(issue => `${issue.path.join('.')}: ${issue.message}`)
+    throw new Error(`benchmark settings invalid:\n  ${problems.join('\n  ')}`)
+  }
+  return result.data
+}
