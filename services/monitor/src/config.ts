@@ -60,6 +60,7 @@ export const MonitorConfigSchema = z.object({
   SMTP_PASSWORD: optionalString.describe('SMTP AUTH password'),
   SMTP_FROM: z.string().default('АЕД мониторинг <aed-monitor@localhost>').describe('Sender of alert emails'),
   SMTP_TLS_REJECT_UNAUTHORIZED: flag('true').describe('Verify the SMTP server certificate'),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000).describe('SMTP connection, greeting and socket timeout'),
 
   SMS_PROVIDER: z.enum(['none', 'twilio', 'webhook']).default('none').describe('SMS channel: a Twilio-compatible Messages API, a JSON webhook of a local gateway, or none'),
   SMS_BASE_URL: z.url().default('https://api.twilio.com').describe('Twilio-compatible API root'),
@@ -69,6 +70,7 @@ export const MonitorConfigSchema = z.object({
   SMS_MESSAGING_SERVICE_SID: optionalString.describe('Instead of SMS_FROM: a Twilio messaging service'),
   SMS_WEBHOOK_URL: optionalString.describe('Webhook gateway endpoint (SMS_PROVIDER=webhook), receives {"to", "text"}'),
   SMS_WEBHOOK_TOKEN: optionalString.describe('Bearer token for the webhook gateway'),
+  SMS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Whole SMS request, answer included'),
 
   OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline')
 

@@ -13,7 +13,8 @@ export function channelsFromConfig (config: MonitorConfig): ChannelsConfig {
         user: config.SMTP_USER,
         password: config.SMTP_PASSWORD,
         from: config.SMTP_FROM,
-        tlsRejectUnauthorized: config.SMTP_TLS_REJECT_UNAUTHORIZED
+        tlsRejectUnauthorized: config.SMTP_TLS_REJECT_UNAUTHORIZED,
+        timeoutMs: config.SMTP_TIMEOUT_MS
       }
   switch (config.SMS_PROVIDER) {
     case 'twilio':
@@ -22,13 +23,14 @@ export function channelsFromConfig (config: MonitorConfig): ChannelsConfig {
         sms: {
           provider: 'twilio',
           baseUrl: config.SMS_BASE_URL,
+          timeoutMs: config.SMS_TIMEOUT_MS,
           accountSid: config.SMS_ACCOUNT_SID!,
           authToken: config.SMS_AUTH_TOKEN!,
           ...(config.SMS_MESSAGING_SERVICE_SID !== undefined ? { messagingServiceSid: config.SMS_MESSAGING_SERVICE_SID } : { from: config.SMS_FROM! })
         }
       }
     case 'webhook':
-      return { email, sms: { provider: 'webhook', url: config.SMS_WEBHOOK_URL!, token: config.SMS_WEBHOOK_TOKEN } }
+      return { email, sms: { provider: 'webhook', url: config.SMS_WEBHOOK_URL!, token: config.SMS_WEBHOOK_TOKEN, timeoutMs: config.SMS_TIMEOUT_MS } }
     case 'none':
       return { email, sms: { provider: 'none' } }
   }
