@@ -30,7 +30,12 @@ interface Step {
   connectMs: Percentiles
   brokerRssMB: number
   brokerHeapMB: number
+  /** Broker RSS above idle, per connected client. */
   rssPerConnectionKB: number
+  /** Broker RSS added by this step's clients, per client: leaves out one-off costs such as scrypt's working memory. */
+  marginalRssPerConnectionKB: number
+  /** Broker heap above idle after a full GC, per connected client. */
+  heapPerConnectionKB: number
   benchRssMB: number
   probeRoundTripMs: number
 }
@@ -48,50 +53,55 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
   // Halving keeps the ramp safe even if both ends shared one process.
   const fdCap = Math.floor((fdLimit - FD_RESERVE) / 2)
   const scryptPerS = await scryptVerificationsPerSecond()
-  const timeCap = Math.floor(scryptPerS * settings.BENCH_CONNECT_BUDGET_S)
-  const cap = Math.min(settings.BENCH_CONNECTIONS_MAX, fdCap, timeCap)
+  const cap = Math.min(settings.BENCH_CONNECTIONS_MAX, fdCap)
   const ladder = LADDER.filter(n => n <= cap)
   if (ladder.length === 0) ladder.push(Math.max(1, cap))
-  const top = ladder[ladder.length - 1]!
-  const chosen = `ulimit -n ${fdLimit} → at most ${fdCap} clients; scrypt ≈ ${scryptPerS.toFixed(0)} verifications/s × ${settings.BENCH_CONNECT_BUDGET_S} s budget → ${timeCap}; BENCH_CONNECTIONS_MAX ${settings.BENCH_CONNECTIONS_MAX} → ramp ${ladder.join(', ')}`
-  console.log(`connections: ${chosen}`)
+  const planned = `ulimit -n ${fdLimit} → at most ${fdCap} clients per process pair; BENCH_CONNECTIONS_MAX ${settings.BENCH_CONNECTIONS_MAX} → ramp up to ${ladder.join(', ')}, a step only if the connect rate so far says it fits the ${settings.BENCH_CONNECT_BUDGET_S} s budget`
+  console.log(`connections: ${planned}`)
 
-  const ids = Array.from({ length: top }, (_, i) => `bench-conn-${String(i + 1).padStart(5, '0')}`)
-  const bare = await runRamp('bare', ladder, ids, settings)
-  const auth = await runRamp('auth', ladder, ids, settings)
+  const ids = Array.from({ length: ladder[ladder.length - 1]! }, (_, i) => `bench-conn-${String(i + 1).padStart(5, '0')}`)
+  // The authenticated ramp goes first: scrypt decides how far it gets, and the baseline repeats the steps it reached.
+  const auth = await runRamp('auth', ladder, ids, settings, settings.BENCH_CONNECT_BUDGET_S)
+  const reached = auth.steps.map(s => s.clients)
+  const bare = await runRamp('bare', reached, ids, settings, Infinity)
+  const top = reached[reached.length - 1]!
+  const chosen = `${planned}: reached ${reached.join(', ')}`
+  console.log(`connections: ramp ${reached.join(', ')}`)
 
   const row = (ramp: Ramp, step: Step) => [
     ramp.mode === 'auth' ? 'broker (scrypt auth)' : 'bare Aedes', step.clients, step.connectS, step.connectsPerS, step.connectMs.p50, step.connectMs.p99,
-    step.brokerRssMB, step.rssPerConnectionKB, step.benchRssMB, step.probeRoundTripMs
+    step.brokerRssMB, step.rssPerConnectionKB, step.marginalRssPerConnectionKB, step.heapPerConnectionKB, step.benchRssMB, step.probeRoundTripMs
   ]
   const last = (ramp: Ramp): Step => ramp.steps[ramp.steps.length - 1]!
   return {
     name: 'connections',
     title: 'Connections per broker process',
     tables: [{
-      caption: 'cumulative ramp; connect time per client (ms), broker process RSS (MB, KB per connection), this process RSS (MB), probe publish → subscriber (ms)',
+      caption: 'cumulative ramp; connect time per client (ms); broker process RSS (MB) and per connection (KB): above idle, added by the step, heap after GC; this process RSS (MB); probe publish → subscriber (ms)',
       table: {
-        columns: ['broker', 'clients', 'step s', 'conn/s', 'conn p50', 'conn p99', 'broker RSS', 'KB/conn', 'bench RSS', 'probe ms'],
+        columns: ['broker', 'clients', 'step s', 'conn/s', 'conn p50', 'conn p99', 'broker RSS', 'RSS KB/c', 'step KB/c', 'heap KB/c', 'bench RSS', 'probe ms'],
         rows: [...bare.steps.map(s => row(bare, s)), ...auth.steps.map(s => row(auth, s))]
       }
     }],
     comparisons: [
       { metric: `connect rate at ${top}`, unit: 'conn/s', value: last(auth).connectsPerS, baseline: last(bare).connectsPerS, baselineLabel: 'bare Aedes, no authentication', higherIsBetter: true },
       { metric: `broker RSS per connection at ${top}`, unit: 'KB', value: last(auth).rssPerConnectionKB, baseline: last(bare).rssPerConnectionKB, baselineLabel: 'bare Aedes, no authentication', higherIsBetter: false },
+      { metric: `broker heap per connection at ${top}`, unit: 'KB', value: last(auth).heapPerConnectionKB, baseline: last(bare).heapPerConnectionKB, baselineLabel: 'bare Aedes, no authentication', higherIsBetter: false },
       { metric: `probe publish with ${top} connected`, unit: 'ms', value: last(auth).probeRoundTripMs, baseline: last(bare).probeRoundTripMs, baselineLabel: 'bare Aedes, no authentication', higherIsBetter: false }
     ],
     notes: [
       chosen,
       `scrypt verification (N=16384, r=8, p=1) measured in this process before the ramp: ${scryptPerS.toFixed(0)}/s; the authenticated connect rate is ${(last(auth).connectsPerS / scryptPerS * 100).toFixed(0)}% of it`,
       `each cabinet has its own credentials-file entry, client id and username; they share one secret hashed once at production cost, because hashing ${top} distinct secrets would cost as much CPU again as the ramp (a verification costs the same whichever secret it checks)`,
+      'scrypt needs 16 MiB of working memory per verification, up to four at once on the libuv pool: the authenticating broker\'s RSS carries that, so its RSS per connection is high at small counts and can even fall between steps; heap per connection (after GC) is the cleaner figure',
       `${settings.BENCH_CONNECT_CONCURRENCY} connection attempts in flight at a time; the brokers run in a child process each (RSS after a full GC there), the clients in this one`
     ],
-    figures: { fdLimit, fdCap, scryptPerS, timeCap, ladder, bare, auth },
+    figures: { fdLimit, fdCap, scryptPerS, ladder, reached, bare, auth },
     elapsedS: (performance.now() - started) / 1000
   }
 }
 
-async function runRamp (mode: 'bare' | 'auth', ladder: number[], ids: string[], settings: BenchSettings): Promise<Ramp> {
+async function runRamp (mode: 'bare' | 'auth', ladder: number[], ids: string[], settings: BenchSettings, budgetS: number): Promise<Ramp> {
   const broker = await startBrokerChild(mode)
   const clients: MqttClient[] = []
   let probe: MqttClient | undefined
@@ -104,11 +114,17 @@ async function runRamp (mode: 'bare' | 'auth', ladder: number[], ids: string[], 
     await probe.subscribeAsync('aed/v1/+/heartbeat', { qos: 1 })
 
     const steps: Step[] = []
+    let connectingS = 0
+    let previous = { clients: 0, rssMB: idle.rssMB }
     for (const target of ladder) {
+      const rate = steps.at(-1)?.connectsPerS
+      if (rate !== undefined && connectingS + (target - clients.length) / rate > budgetS) break
       const t0 = performance.now()
       const connectMs = await connectMany(broker.url, ids.slice(clients.length, target), secretOf?.cabinet, settings.BENCH_CONNECT_CONCURRENCY, clients)
       const elapsedMs = performance.now() - t0
+      connectingS += elapsedMs / 1000
       const memory = await broker.memory()
+      const newest = clients[clients.length - 1]!
       if (memory.connectedClients < target) throw new Error(`${mode} broker reports ${memory.connectedClients} clients, expected at least ${target}`)
       steps.push({
         clients: target,
@@ -118,9 +134,12 @@ async function runRamp (mode: 'bare' | 'auth', ladder: number[], ids: string[], 
         brokerRssMB: memory.rssMB,
         brokerHeapMB: memory.heapUsedMB,
         rssPerConnectionKB: (memory.rssMB - idle.rssMB) * 1024 / target,
+        marginalRssPerConnectionKB: (memory.rssMB - previous.rssMB) * 1024 / (target - previous.clients),
+        heapPerConnectionKB: (memory.heapUsedMB - idle.heapUsedMB) * 1024 / target,
         benchRssMB: memoryNow().rssMB,
-        probeRoundTripMs: await probeRoundTrip(clients[clients.length - 1]!, ids[target - 1]!, probe)
+        probeRoundTripMs: await probeRoundTrip(newest, newest.options.clientId ?? ids[target - 1]!, probe)
       })
+      previous = { clients: target, rssMB: memory.rssMB }
     }
     return { mode, idleRssMB: idle.rssMB, steps }
   } finally {
@@ -177,8 +196,12 @@ async function connectMany (url: string, ids: string[], secretOf: (() => string)
 async function probeRoundTrip (cabinet: MqttClient, cabinetId: string, probe: MqttClient): Promise<number> {
   const topic = cabinetTopic(cabinetId, 'heartbeat')
   const payload = JSON.stringify({ ts: new Date().toISOString(), seq: 1, temperatureC: 21.5, fw: '2.4.1' })
+  let pubackMs: number | undefined
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { probe.off('message', onMessage); reject(new Error(`probe publish from ${cabinetId} did not arrive within ${PROBE_TIMEOUT_MS} ms`)) }, PROBE_TIMEOUT_MS)
+    const timer = setTimeout(() => {
+      probe.off('message', onMessage)
+      reject(new Error(`probe publish from ${cabinetId} did not arrive within ${PROBE_TIMEOUT_MS} ms (PUBACK ${pubackMs === undefined ? 'not received' : `after ${pubackMs.toFixed(1)} ms`}, publisher ${cabinet.connected ? 'connected' : 'disconnected'}, probe ${probe.connected ? 'connected' : 'disconnected'})`))
+    }, PROBE_TIMEOUT_MS)
     const t0 = performance.now()
     const onMessage = (received: string): void => {
       if (received !== topic) return
@@ -187,7 +210,7 @@ async function probeRoundTrip (cabinet: MqttClient, cabinetId: string, probe: Mq
       resolve(performance.now() - t0)
     }
     probe.on('message', onMessage)
-    cabinet.publish(topic, payload, { qos: 1 })
+    cabinet.publish(topic, payload, { qos: 1 }, err => { if (err === undefined || err === null) pubackMs = performance.now() - t0 })
   })
 }
 
@@ -203,7 +226,7 @@ function openFileLimit (): number {
 async function scryptVerificationsPerSecond (): Promise<number> {
   const secret = generateSecret()
   const hash = await hashSecret(secret)
-  const batch = 16
+  const batch = 32
   await Promise.all(Array.from({ length: 4 }, () => verifySecret(secret, hash)))
   const t0 = performance.now()
   const results = await Promise.all(Array.from({ length: batch }, () => verifySecret(secret, hash)))

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import mqtt from 'mqtt'
 import { cabinetTopic } from '@aed/core/protocol'
 import type { SimulatedCabinet } from '@aed/firmware-sim'
@@ -31,6 +32,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
   await waitFor(() => ids.every(id => monitor.state.get(id)?.readiness.state === 'ready'), 'door cabinets ready', 20_000)
 
   const baseline = await measureTransportRoundTrip(stack, settings.BENCH_RTT_SAMPLES)
+  const greeting = await measureSmtpGreeting(stack.smtp.port, 5)
 
   const sms = new ArrivalClock(stack.sms.messages)
   const mail = new ArrivalClock(stack.smtp.mails)
@@ -74,7 +76,8 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
     ['MQTT QoS 1 round trip (baseline)', baseline],
     ['door open → door_open alert raised', percentiles(toRaise)],
     ['door open → SMS at the Twilio stand-in', percentiles(toSms)],
-    ['door open → email at the SMTP server', percentiles(toMail)]
+    ['door open → email at the SMTP server', percentiles(toMail)],
+    ['SMTP server greeting after TCP connect (context)', greeting]
   ]
   const sms50 = percentiles(toSms)
   const mail50 = percentiles(toMail)
@@ -98,9 +101,10 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
     notes: [
       `${settings.BENCH_DOOR_RUNS} openings over ${ids.length} simulated cabinets (firmware-sim), each acknowledged, closed and its inspection task resolved before the next; flap window 0`,
       'the clock stops when the stand-in stores the SMS and the SMTP server the email (their lists are stamped on append, not polled)',
+      `the SMTP test server (smtp-server) reverse-resolves the client address before its 220 greeting: ${greeting.p50.toFixed(0)} ms of every email is that lookup, before the monitor's mail is even started`,
       `baseline: ${baseline.count} sequential round trips of a heartbeat from an authenticated cabinet to a service-account subscriber`
     ],
-    figures: { runs: settings.BENCH_DOOR_RUNS, cabinets: ids.length, baseline, toRaise: percentiles(toRaise), toSms: sms50, toMail: mail50, samplesMs: { toRaise, toSms, toMail }, memoryBefore, memoryAfter },
+    figures: { runs: settings.BENCH_DOOR_RUNS, cabinets: ids.length, baseline, smtpGreeting: greeting, toRaise: percentiles(toRaise), toSms: sms50, toMail: mail50, samplesMs: { toRaise, toSms, toMail }, memoryBefore, memoryAfter },
     elapsedS: (performance.now() - started) / 1000
   }
 }
@@ -136,9 +140,10 @@ async function measureTransportRoundTrip (stack: TestStack, samples: number): Pr
   const subscriber = await mqtt.connectAsync(stack.broker.url, { clientId: 'bench-rtt-subscriber', username: service.username, password: service.password, clean: true, protocolVersion: 4, reconnectPeriod: 0 })
   const publisher = await mqtt.connectAsync(stack.broker.url, { clientId: cabinetId, username: cabinetId, password: secret, clean: true, protocolVersion: 4, reconnectPeriod: 0 })
   try {
-    await subscriber.subscribeAsync(topic, { qos: 1 })
+    // A service account may hold only fleet-wide subscriptions (broker authorize.ts).
+    await subscriber.subscribeAsync('aed/v1/+/heartbeat', { qos: 1 })
     let arrived: (() => void) | undefined
-    subscriber.on('message', () => arrived?.())
+    subscriber.on('message', received => { if (received === topic) arrived?.() })
     const roundTrips: number[] = []
     for (let i = 0; i < samples + 10; i++) {
       const payload = JSON.stringify({ ts: new Date().toISOString(), seq: i, temperatureC: 21.5, fw: '2.4.1', mains: true, rssiDbm: -71, uptimeS: 86_400 + i })
@@ -154,4 +159,18 @@ async function measureTransportRoundTrip (stack: TestStack, samples: number): Pr
   } finally {
     await Promise.all([subscriber.endAsync(), publisher.endAsync()])
   }
+}
+
+/** Time from TCP connect to the SMTP server's 220 greeting, which every email waits for. */
+async function measureSmtpGreeting (port: number, samples: number): Promise<Percentiles> {
+  const times: number[] = []
+  for (let i = 0; i < samples; i++) {
+    times.push(await new Promise<number>((resolve, reject) => {
+      const t0 = performance.now()
+      const socket = connect(port, '127.0.0.1')
+      socket.once('error', reject)
+      socket.once('data', () => { resolve(performance.now() - t0); socket.end('QUIT\r\n') })
+    }))
+  }
+  return percentiles(times)
 }

@@ -9,7 +9,7 @@ const int = (fallback: number, description: string) => z.coerce.number().int().p
 
 export const BenchSettingsSchema = z.object({
   BENCH_INGEST_CABINETS: int(50, 'Cabinets publishing in the ingest benchmark, each with its own MQTT credentials'),
-  BENCH_INGEST_MESSAGES: int(20_000, 'QoS 1 messages published in the measured round of the ingest benchmark'),
+  BENCH_INGEST_MESSAGES: int(50_000, 'QoS 1 messages published in the measured round of the ingest benchmark'),
   BENCH_INGEST_WINDOW: int(32, 'Unacknowledged QoS 1 messages each publishing cabinet may have in flight'),
   BENCH_INTAKE_MESSAGES: int(200_000, 'Messages handled in-process by the intake micro-benchmark'),
   BENCH_DOOR_RUNS: int(40, 'Door openings measured in the door → SMS benchmark'),

@@ -1,0 +1,99 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { MonitorConfigSchema } from '../../services/monitor/src/config.ts'
+import { startTestStack, type TestStack } from '../support/stack.ts'
+import { runBrokerConnections } from './broker-connections.bench.ts'
+import { runDoorToSmsLatency } from './door-to-sms-latency.bench.ts'
+import { runIngestThroughput } from './ingest-throughput.bench.ts'
+import { runIntakeMicro } from './intake-micro.bench.ts'
+import { writeBenchFleet } from './support/bench-fleet.ts'
+import { renderReport, renderSummary, type BenchmarkReport } from './support/report.ts'
+import { loadBenchSettings } from './support/settings.ts'
+
+/**
+ * npm run bench [-- name …]: runs the benchmarks (all, or those named), prints
+ * a table per benchmark and a summary, and writes every figure to
+ * test/bench/results/latest.json. Everything listens on 127.0.0.1.
+ */
+
+const NAMES = ['intake', 'connections', 'ingest', 'door-sms'] as const
+type Name = typeof NAMES[number]
+/** The run stops itself, whatever hangs. */
+const HARD_LIMIT_MS = 8 * 60_000
+const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
+
+const hardLimit = setTimeout(() => {
+  console.error(`benchmarks: still running after ${HARD_LIMIT_MS / 60_000} min, giving up`)
+  process.exit(2)
+}, HARD_LIMIT_MS)
+hardLimit.unref()
+
+const requested = process.argv.slice(2)
+const unknown = requested.filter(name => !(NAMES as readonly string[]).includes(name))
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${NAMES.join(', ')}`)
+  process.exit(64)
+}
+const selected = new Set<Name>(requested.length > 0 ? requested as Name[] : NAMES)
+const settings = loadBenchSettings()
+const startedAt = new Date()
+const t0 = performance.now()
+console.log(`AED monitor benchmarks: ${[...selected].join(', ')} on ${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
+
+const fleet = await writeBenchFleet({ ingestCabinets: settings.BENCH_INGEST_CABINETS, doorCabinets: settings.BENCH_DOOR_CABINETS })
+// The service's defaults, for the thresholds the in-process intake judges readings by.
+const defaults = MonitorConfigSchema.parse({
+  AED_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  MQTT_PASSWORD: 'bench-password-0123456789',
+  ALERT_LINK_SECRET: 'bench-link-secret-0123456789abcdefghijkl',
+  FLEET_FILE: fleet.file
+})
+const reports: BenchmarkReport[] = []
+let stack: TestStack | undefined
+const failures: Array<{ name: Name, error: string }> = []
+/** Runs one benchmark; a failure is reported and the others still run. */
+const run = async (name: Name, benchmark: () => Promise<BenchmarkReport>): Promise<void> => {
+  if (!selected.has(name)) return
+  try {
+    const report = await benchmark()
+    reports.push(report)
+    console.log(renderReport(report))
+  } catch (err) {
+    failures.push({ name, error: (err as Error).stack ?? String(err) })
+    console.error(`\n== ${name} FAILED ==\n${(err as Error).stack ?? String(err)}`)
+  }
+}
+
+try {
+  // The benchmarks without InfluxDB and the monitor go first, on a quiet machine.
+  await run('intake', () => runIntakeMicro(settings, fleet.file, defaults))
+  await run('connections', () => runBrokerConnections(settings))
+  if (selected.has('ingest') || selected.has('door-sms')) {
+    console.log('\nstarting the stack (InfluxDB, broker, monitor, SMTP, SMS stand-in)…')
+    stack = await startTestStack({ env: { FLEET_FILE: fleet.file } })
+    console.log(`InfluxDB: ${stack.influx.source}`)
+    const started = stack
+    await run('ingest', () => runIngestThroughput(started, settings))
+    await run('door-sms', () => runDoorToSmsLatency(started, settings))
+  }
+} finally {
+  await stack?.stop()
+  await fleet.remove()
+}
+
+console.log(renderSummary(reports))
+for (const failure of failures) console.log(`FAILED: ${failure.name} (see above)`)
+const elapsedS = (performance.now() - t0) / 1000
+console.log(`\nwhole run ${elapsedS.toFixed(1)} s; figures in ${RESULTS}`)
+await mkdir(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true })
+await writeFile(RESULTS, JSON.stringify({
+  startedAt: startedAt.toISOString(),
+  elapsedS,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, totalMemGiB: totalmem() / 2 ** 30, node: process.version, platform: process.platform },
+  settings,
+  failures,
+  reports: reports.map(r => ({ ...r, comparisons: r.comparisons.map(c => ({ ...c, ratio: c.value / c.baseline })) }))
+}, null, 2) + '\n')
+// mqtt.js and the test servers may keep a socket or timer alive a little longer; the run is over.
+process.exit(failures.length > 0 ? 1 : 0)
