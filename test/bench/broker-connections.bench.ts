@@ -91,9 +91,9 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
     ],
     notes: [
       chosen,
-      `scrypt verification (N=16384, r=8, p=1) measured in this process before the ramp: ${scryptPerS.toFixed(0)}/s; the authenticated connect rate is ${(last(auth).connectsPerS / scryptPerS * 100).toFixed(0)}% of it`,
+      `scrypt verification at the production cost (services/core/src/credentials/secret-hash.ts) measured in this process before the ramp: ${scryptPerS.toFixed(0)}/s; the authenticated connect rate is ${(last(auth).connectsPerS / scryptPerS * 100).toFixed(0)}% of it`,
       `each cabinet has its own credentials-file entry, client id and username; they share one secret hashed once at production cost, because hashing ${top} distinct secrets would cost as much CPU again as the ramp (a verification costs the same whichever secret it checks)`,
-      'scrypt needs 16 MiB of working memory per verification, up to four at once on the libuv pool: the authenticating broker\'s RSS carries that, so its RSS per connection is high at small counts and can even fall between steps; heap per connection (after GC) is the cleaner figure',
+      'scrypt needs 128·N·r bytes of working memory per verification (4 MiB at N=4096), up to four at once on the libuv pool: the authenticating broker\'s RSS carries that, so its RSS per connection is high at small counts and can even fall between steps; heap per connection (after GC) is the cleaner figure',
       `${settings.BENCH_CONNECT_CONCURRENCY} connection attempts in flight at a time; the brokers run in a child process each (RSS after a full GC there), the clients in this one`
     ],
     figures: { fdLimit, fdCap, scryptPerS, ladder, reached, bare, auth },

@@ -54,3 +54,13 @@ t.test('a service account connects with any client id', async t => {
   t.equal(client.connected, true)
   await client.endAsync()
 })
+
+t.test('a cabinet reconnecting with its secret is let in again; a wrong secret after a good one is still refused', async t => {
+  const secret = await broker.addCabinet('pernik-aed-77')
+  for (let i = 0; i < 3; i++) {
+    const client = await connect('pernik-aed-77', 'pernik-aed-77', secret)
+    t.equal(client.connected, true, `connect ${i + 1}`)
+    await client.endAsync()
+  }
+  await t.rejects(connect('pernik-aed-77', 'pernik-aed-77', secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A')), { code: 4 })
+})

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AuthenticateError, Client } from 'aedes'
 import { verifySecret, type CredentialLookup } from '@aed/core/credentials'
 import { isCabinetId } from '@aed/core/protocol'
@@ -23,6 +24,7 @@ type Done = (error: AuthenticateError | null, success: boolean | null) => void
  * (`service:NAME`) and any client id. Everything else is refused.
  */
 export function createAuthenticate (credentials: CredentialLookup) {
+  const verified = new VerifiedSecrets()
   return function authenticate (client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void {
     check(client, username, password).then(
       () => done(null, true),
@@ -46,9 +48,37 @@ export function createAuthenticate (credentials: CredentialLookup) {
     if (principal.role === 'cabinet' && (client.id !== username || !isCabinetId(username))) {
       throw new AuthenticationError(IDENTIFIER_REJECTED, client.id, username, 'a cabinet must use its cabinet id as client id')
     }
-    if (!await verifySecret(password.toString('utf8'), principal.secretHash)) {
-      throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'wrong secret')
+    const secret = password.toString('utf8')
+    if (!verified.has(username, principal.secretHash, secret)) {
+      if (!await verifySecret(secret, principal.secretHash)) {
+        throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'wrong secret')
+      }
+      verified.remember(username, principal.secretHash, secret)
     }
     rememberPrincipal(client, { username, role: principal.role, secretHash: principal.secretHash })
+  }
+}
+
+/**
+ * Secrets this process has already checked against a stored hash, so a
+ * cabinet that reconnects (flaky radio, keep-alive timeouts) costs an HMAC,
+ * not a scrypt. Only a keyed digest of the secret is held, under a key that
+ * never leaves the process; a replaced hash invalidates the entry.
+ */
+class VerifiedSecrets {
+  private readonly key = randomBytes(32)
+  private readonly entries = new Map<string, { secretHash: string, digest: Buffer }>()
+
+  has (username: string, secretHash: string, secret: string): boolean {
+    const entry = this.entries.get(username)
+    return entry !== undefined && entry.secretHash === secretHash && timingSafeEqual(entry.digest, this.digest(secret))
+  }
+
+  remember (username: string, secretHash: string, secret: string): void {
+    this.entries.set(username, { secretHash, digest: this.digest(secret) })
+  }
+
+  private digest (secret: string): Buffer {
+    return createHmac('sha256', this.key).update(secret).digest()
   }
 }

@@ -6,11 +6,12 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * later without invalidating hashes already issued.
  *
  * Secrets are 192-bit random strings issued by the service, not
- * human-chosen passwords, so the work factor is set for a reconnect storm
- * of a whole fleet rather than for resisting a dictionary attack
- * (N=2^14 is about 30 ms of one libuv thread per verification).
+ * human-chosen passwords: no dictionary attack applies, and the work factor
+ * is set for a reconnect storm of a whole fleet after a broker restart
+ * (N=2^12: a few ms of one libuv thread per verification, some hundreds of
+ * connects per second on two cores; see test/bench/).
  */
-const DEFAULT_COST = { N: 16384, r: 8, p: 1 }
+const DEFAULT_COST = { N: 4096, r: 8, p: 1 }
 const KEY_LENGTH = 32
 
 function scryptAsync (secret: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {

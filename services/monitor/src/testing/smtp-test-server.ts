@@ -49,6 +49,8 @@ export async function startSmtpTestServer (options: SmtpTestServerOptions = {}):
   const credentials = options.credentials
 
   const server = new SMTPServer({
+    // A reverse DNS lookup of 127.0.0.1 before the greeting would add ~100 ms to every mail.
+    disableReverseLookup: true,
     secure: options.secure ?? false,
     authOptional: credentials === undefined,
     allowInsecureAuth: false,
