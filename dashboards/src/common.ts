@@ -1,6 +1,7 @@
 import { MEASUREMENT } from '@aed/core/influx'
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
-import type * as common from '@grafana/grafana-foundation-sdk/common'
+import * as common from '@grafana/grafana-foundation-sdk/common'
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
 import { InfluxQLQueryBuilder } from './influxql.ts'
 
 /** The InfluxDB datasource; the same uid is provisioned in infra/grafana/provisioning/datasources. */
@@ -164,4 +165,18 @@ export function cabinetVariable (options: { multi: boolean }): dashboard.QueryVa
     .includeAll(options.multi)
   if (options.multi) variable.current({ text: 'All', value: '$__all', selected: true })
   return variable
+}
+
+/** Counts per interval as stacked bars, an hour per bar at least so a month stays readable. */
+export function stackedBarsTimeseries (title: string, target: InfluxQLQueryBuilder): timeseries.PanelBuilder {
+  return new timeseries.PanelBuilder()
+    .title(title)
+    .withTarget(target)
+    .interval('1h')
+    .height(9)
+    .span(14)
+    .decimals(0)
+    .drawStyle(common.GraphDrawStyle.Bars)
+    .fillOpacity(80)
+    .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
 }

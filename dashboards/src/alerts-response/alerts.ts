@@ -3,7 +3,7 @@ import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
-import { influxql, SELECTED_CABINETS, thresholds } from '../common.ts'
+import { influxql, SELECTED_CABINETS, stackedBarsTimeseries, thresholds } from '../common.ts'
 
 const ALERT_EVENT = MEASUREMENT.alertEvent
 
@@ -51,16 +51,7 @@ export function medianTimeToAcknowledgeStat (): stat.PanelBuilder {
 export const ALERTS_BY_KIND = `SELECT count(distinct("alert_id")) AS "alerts" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval), "kind" fill(none)`
 
 export function alertsByKindTimeseries (): timeseries.PanelBuilder {
-  return new timeseries.PanelBuilder()
-    .title('Alerts opened, by kind')
-    .withTarget(influxql(ALERTS_BY_KIND).alias('$tag_kind').refId('A'))
-    .interval('1h')
-    .height(9)
-    .span(14)
-    .decimals(0)
-    .drawStyle(common.GraphDrawStyle.Bars)
-    .fillOpacity(80)
-    .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+  return stackedBarsTimeseries('Alerts opened, by kind', influxql(ALERTS_BY_KIND).alias('$tag_kind').refId('A'))
     .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Right).showLegend(true))
 }
 

@@ -4,7 +4,7 @@ import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as table from '@grafana/grafana-foundation-sdk/table'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
-import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS, thresholds } from '../common.ts'
+import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS, stackedBarsTimeseries, thresholds } from '../common.ts'
 
 const NOTIFICATION = MEASUREMENT.notification
 
@@ -27,16 +27,7 @@ export function failedNotificationsStat (): stat.PanelBuilder {
 export const NOTIFICATIONS_OVER_TIME = `SELECT count("alert_id") AS "notifications" FROM "${NOTIFICATION}" WHERE ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval), "channel", "outcome" fill(none)`
 
 export function notificationsTimeseries (): timeseries.PanelBuilder {
-  return new timeseries.PanelBuilder()
-    .title('Notifications, by channel and outcome')
-    .withTarget(influxql(NOTIFICATIONS_OVER_TIME).alias('$tag_channel $tag_outcome').refId('A'))
-    .interval('1h')
-    .height(9)
-    .span(14)
-    .decimals(0)
-    .drawStyle(common.GraphDrawStyle.Bars)
-    .fillOpacity(80)
-    .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+  return stackedBarsTimeseries('Notifications, by channel and outcome', influxql(NOTIFICATIONS_OVER_TIME).alias('$tag_channel $tag_outcome').refId('A'))
     .overrideByRegexp('/failed/', [property.fixedColor('red')])
 }
 

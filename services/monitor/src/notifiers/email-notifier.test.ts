@@ -5,6 +5,7 @@ import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { EmailNotifier, type SmtpConfig } from './email-notifier.ts'
 import { NotifierError } from './notifier.ts'
+import { notifierRejection } from '../testing/notifier-rejection.ts'
 
 const credentials = { user: 'alerts', password: 'correct horse battery staple' }
 const smtp = await startSmtpTestServer({ credentials })
@@ -37,15 +38,6 @@ function config (overrides: Partial<SmtpConfig> = {}): SmtpConfig {
   }
 }
 
-async function rejection (promise: Promise<unknown>): Promise<NotifierError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof NotifierError) return err
-    throw err
-  }
-  throw new Error('expected a NotifierError')
-}
 
 t.test('a mail arrives over STARTTLS with auth: recipient, Cyrillic subject and body, HTML part', async t => {
   const email = new EmailNotifier(config())
@@ -76,24 +68,24 @@ t.test('implicit TLS (secure) delivers too', async t => {
 
 t.test('a wrong password is permanent', async t => {
   const email = new EmailNotifier(config({ password: 'wrong' }))
-  const err = await rejection(email.send(ivan, message))
+  const err = await notifierRejection(email.send(ivan, message))
   t.match(err, { channel: 'email', recipientId: 'ivan-petrov', retryable: false, status: 535, providerCode: 'EAUTH' })
 })
 
 t.test('a refused recipient is permanent on 5xx and retryable on 4xx', async t => {
   const email = new EmailNotifier(config())
   smtp.refuseNextRecipients(1, 550, 'No such user here')
-  const refused = await rejection(email.send(ivan, message))
+  const refused = await notifierRejection(email.send(ivan, message))
   t.match(refused, { retryable: false, status: 550 })
   t.match(refused.message, /No such user here/)
 
   smtp.refuseNextRecipients(1, 451, 'Greylisted, try again later')
-  t.match(await rejection(email.send(ivan, message)), { retryable: true, status: 451 })
+  t.match(await notifierRejection(email.send(ivan, message)), { retryable: true, status: 451 })
 })
 
 t.test('a self-signed certificate is refused unless told otherwise, and that is permanent', async t => {
   const email = new EmailNotifier(config({ tlsRejectUnauthorized: true }))
-  const err = await rejection(email.send(ivan, message))
+  const err = await notifierRejection(email.send(ivan, message))
   t.equal(err.retryable, false)
   t.match(err.message, /CERT/)
 })
@@ -105,7 +97,7 @@ t.test('an unreachable server is retryable', async t => {
   await new Promise(resolve => server.close(resolve))
   if (address === null || typeof address === 'string') throw new Error('no port')
   const email = new EmailNotifier(config({ port: address.port }))
-  const err = await rejection(email.send(ivan, message))
+  const err = await notifierRejection(email.send(ivan, message))
   t.match(err, { retryable: true, providerCode: 'ESOCKET' })
 })
 
@@ -113,5 +105,5 @@ t.test('a person without an email address cannot be reached', async t => {
   const email = new EmailNotifier(config())
   const noEmail: Person = { id: 'no-email', name: 'Мария', language: 'bg' }
   t.equal(email.canReach(noEmail), false)
-  t.match(await rejection(email.send(noEmail, message)), { retryable: false })
+  t.match(await notifierRejection(email.send(noEmail, message)), { retryable: false })
 })

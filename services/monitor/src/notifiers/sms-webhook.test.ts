@@ -4,6 +4,7 @@ import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { NotifierError } from './notifier.ts'
 import { WebhookSmsNotifier } from './sms-webhook.ts'
+import { notifierRejection } from '../testing/notifier-rejection.ts'
 
 const gateway = await startSmsProviderStandIn()
 t.teardown(() => gateway.close())
@@ -11,15 +12,6 @@ t.teardown(() => gateway.close())
 const maria: Person = { id: 'maria-ivanova', name: 'Мария Иванова', phone: '+359887000111', language: 'bg' }
 const message: RenderedMessage = { smsText: 'Батерията на АЕД е изтощена: кв. „Мошино“', emailSubject: '', emailText: '', emailHtml: '' }
 
-async function rejection (promise: Promise<unknown>): Promise<NotifierError> {
-  try {
-    await promise
-  } catch (err) {
-    if (err instanceof NotifierError) return err
-    throw err
-  }
-  throw new Error('expected a NotifierError')
-}
 
 t.test('the gateway receives {to, text} as JSON with the bearer token and idempotency key', async t => {
   const sms = new WebhookSmsNotifier({ url: gateway.webhookUrl, token: gateway.webhookToken })
@@ -30,12 +22,12 @@ t.test('the gateway receives {to, text} as JSON with the bearer token and idempo
 
 t.test('a missing or wrong token is a permanent error', async t => {
   const sms = new WebhookSmsNotifier({ url: gateway.webhookUrl })
-  t.match(await rejection(sms.send(maria, message)), { retryable: false, status: 401, channel: 'sms', recipientId: 'maria-ivanova' })
+  t.match(await notifierRejection(sms.send(maria, message)), { retryable: false, status: 401, channel: 'sms', recipientId: 'maria-ivanova' })
 })
 
 t.test('a 503 from the gateway is retryable', async t => {
   const sms = new WebhookSmsNotifier({ url: gateway.webhookUrl, token: gateway.webhookToken })
   gateway.failNext(1, 503)
-  t.match(await rejection(sms.send(maria, message)), { retryable: true, status: 503 })
+  t.match(await notifierRejection(sms.send(maria, message)), { retryable: true, status: 503 })
   t.ok(await sms.send(maria, message))
 })
