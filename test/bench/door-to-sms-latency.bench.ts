@@ -101,7 +101,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
     notes: [
       `${settings.BENCH_DOOR_RUNS} openings over ${ids.length} simulated cabinets (firmware-sim), each acknowledged, closed and its inspection task resolved before the next; flap window 0`,
       'the clock stops when the stand-in stores the SMS and the SMTP server the email (their lists are stamped on append, not polled)',
-      `the SMTP test server (smtp-server) reverse-resolves the client address before its 220 greeting: ${greeting.p50.toFixed(0)} ms of every email is that lookup, before the monitor's mail is even started`,
+      `the SMTP test server (smtp-server) holds its 220 greeting for a fixed 100 ms to catch clients that talk too early (real MTAs pause too): ${greeting.p50.toFixed(0)} ms of every email passes before the monitor's mail is even started`,
       `baseline: ${baseline.count} sequential round trips of a heartbeat from an authenticated cabinet to a service-account subscriber`
     ],
     figures: { runs: settings.BENCH_DOOR_RUNS, cabinets: ids.length, baseline, smtpGreeting: greeting, toRaise: percentiles(toRaise), toSms: sms50, toMail: mail50, samplesMs: { toRaise, toSms, toMail }, memoryBefore, memoryAfter },

@@ -49,7 +49,7 @@ export async function startSmtpTestServer (options: SmtpTestServerOptions = {}):
   const credentials = options.credentials
 
   const server = new SMTPServer({
-    // A reverse DNS lookup of 127.0.0.1 before the greeting would add ~100 ms to every mail.
+    // No reverse DNS lookup of the loopback client before the greeting.
     disableReverseLookup: true,
     secure: options.secure ?? false,
     authOptional: credentials === undefined,
