@@ -1,6 +1,7 @@
 import { MEASUREMENT } from '@aed/core/influx'
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
 import * as common from '@grafana/grafana-foundation-sdk/common'
+import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
 import { InfluxQLQueryBuilder } from './influxql.ts'
 
@@ -179,4 +180,19 @@ export function stackedBarsTimeseries (title: string, target: InfluxQLQueryBuild
     .drawStyle(common.GraphDrawStyle.Bars)
     .fillOpacity(80)
     .stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal))
+}
+
+/** One number for the time range (a total, a median), small and without a sparkline. */
+export function totalStat (title: string, description: string, query: string, steps: Array<[number | null, string]>): stat.PanelBuilder {
+  return new stat.PanelBuilder()
+    .title(title)
+    .description(description)
+    .withTarget(influxql(query).refId('A'))
+    .height(4)
+    .span(6)
+    .noValue('0')
+    .graphMode(common.BigValueGraphMode.None)
+    .colorMode(common.BigValueColorMode.Value)
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .thresholds(thresholds(steps))
 }

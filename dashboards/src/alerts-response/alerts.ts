@@ -3,23 +3,9 @@ import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
-import { influxql, SELECTED_CABINETS, stackedBarsTimeseries, thresholds } from '../common.ts'
+import { influxql, SELECTED_CABINETS, stackedBarsTimeseries, thresholds, totalStat } from '../common.ts'
 
 const ALERT_EVENT = MEASUREMENT.alertEvent
-
-function totalStat (title: string, description: string, query: string, color: string): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .title(title)
-    .description(description)
-    .withTarget(influxql(query).refId('A'))
-    .height(4)
-    .span(6)
-    .noValue('0')
-    .graphMode(common.BigValueGraphMode.None)
-    .colorMode(common.BigValueColorMode.Value)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .thresholds(thresholds([[null, color]]))
-}
 
 /**
  * An alert writes an `open` event when raised and again when its facts are
@@ -28,19 +14,19 @@ function totalStat (title: string, description: string, query: string, color: st
 export const ALERTS_OPENED = `SELECT count(distinct("alert_id")) AS "opened" FROM "${ALERT_EVENT}" WHERE "status" = 'open' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function alertsOpenedStat (): stat.PanelBuilder {
-  return totalStat('Alerts opened', 'Alerts raised in the time range.', ALERTS_OPENED, 'text')
+  return totalStat('Alerts opened', 'Alerts raised in the time range.', ALERTS_OPENED, [[null, 'text']])
 }
 
 export const ALERTS_ACKNOWLEDGED = `SELECT count(distinct("alert_id")) AS "acknowledged" FROM "${ALERT_EVENT}" WHERE "status" = 'acknowledged' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function alertsAcknowledgedStat (): stat.PanelBuilder {
-  return totalStat('Acknowledged', 'Alerts someone took on in the time range.', ALERTS_ACKNOWLEDGED, 'text')
+  return totalStat('Acknowledged', 'Alerts someone took on in the time range.', ALERTS_ACKNOWLEDGED, [[null, 'text']])
 }
 
 export const MEDIAN_TIME_TO_ACKNOWLEDGE = `SELECT median("ack_after_s") AS "median" FROM "${ALERT_EVENT}" WHERE "status" = 'acknowledged' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function medianTimeToAcknowledgeStat (): stat.PanelBuilder {
-  return totalStat('Median time to acknowledge', 'From an alert being raised to a person acknowledging it.', MEDIAN_TIME_TO_ACKNOWLEDGE, 'text')
+  return totalStat('Median time to acknowledge', 'From an alert being raised to a person acknowledging it.', MEDIAN_TIME_TO_ACKNOWLEDGE, [[null, 'text']])
     .unit('s')
     .decimals(0)
     .noValue('–')

@@ -4,24 +4,16 @@ import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as table from '@grafana/grafana-foundation-sdk/table'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
-import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS, stackedBarsTimeseries, thresholds } from '../common.ts'
+import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS, stackedBarsTimeseries, thresholds, totalStat } from '../common.ts'
 
 const NOTIFICATION = MEASUREMENT.notification
 
 export const FAILED_NOTIFICATIONS_TOTAL = `SELECT count("alert_id") AS "failed" FROM "${NOTIFICATION}" WHERE "outcome" = 'failed' AND ${SELECTED_CABINETS} AND $timeFilter`
 
 export function failedNotificationsStat (): stat.PanelBuilder {
-  return new stat.PanelBuilder()
-    .title('Failed notifications')
-    .description('SMS and e-mails the provider refused or that timed out. Each failure is retried; check recipients and provider credentials if this grows.')
-    .withTarget(influxql(FAILED_NOTIFICATIONS_TOTAL).refId('A'))
-    .height(4)
-    .span(6)
-    .noValue('0')
-    .graphMode(common.BigValueGraphMode.None)
-    .colorMode(common.BigValueColorMode.Value)
-    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .thresholds(thresholds([[null, 'green'], [1, 'red']]))
+  return totalStat('Failed notifications',
+    'SMS and e-mails the provider refused or that timed out. Each failure is retried; check recipients and provider credentials if this grows.',
+    FAILED_NOTIFICATIONS_TOTAL, [[null, 'green'], [1, 'red']])
 }
 
 export const NOTIFICATIONS_OVER_TIME = `SELECT count("alert_id") AS "notifications" FROM "${NOTIFICATION}" WHERE ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval), "channel", "outcome" fill(none)`
