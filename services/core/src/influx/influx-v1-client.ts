@@ -115,7 +115,3 @@ export class InfluxV1Client {
 export function quoteIdentifier (name: string): string {
   return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
-
-export function quoteString (value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-}

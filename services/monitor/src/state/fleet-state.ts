@@ -71,7 +71,7 @@ export class FleetState {
     this.reevaluate(tracked)
   }
 
-  contextOf (tracked: TrackedCabinet): ReadinessContext {
+  private contextOf (tracked: TrackedCabinet): ReadinessContext {
     return {
       heartbeatIntervalS: tracked.definition.heartbeatIntervalS,
       offlineAfterHeartbeats: this.options.offlineAfterHeartbeats,

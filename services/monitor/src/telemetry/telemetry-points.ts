@@ -1,8 +1,6 @@
 import { MEASUREMENT, Point, TAG, toLine } from '@aed/core/influx'
 import type { UplinkMessage } from '@aed/core/protocol'
 
-const DAY_MS = 86_400_000
-
 /** Epoch ms of a YYYY-MM-DD date at 00:00 UTC. */
 export function dateToEpochMs (date: string): number {
   return Date.parse(`${date}T00:00:00.000Z`)
@@ -64,8 +62,4 @@ export function messageToLine (message: UplinkMessage): string | undefined {
   if (message.payload.seq !== undefined) point.intField('seq', message.payload.seq)
   point.timestamp(message.payload.ts === undefined ? Date.now() : Date.parse(message.payload.ts))
   return toLine(point)
-}
-
-export function daysUntil (epochMs: number, now: number): number {
-  return Math.floor((epochMs - now) / DAY_MS)
 }
