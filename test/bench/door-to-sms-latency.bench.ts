@@ -29,7 +29,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
   const ids = doorCabinetIds(settings.BENCH_DOOR_CABINETS)
   const cabinets = await Promise.all(ids.map(id => stack.cabinet(id)))
   await waitFor(() => cabinets.every(c => c.connected), 'door cabinets connected')
-  await waitFor(() => ids.every(id => monitor.state.get(id)?.readiness.state === 'ready'), 'door cabinets ready', 20_000)
+  await waitFor(() => ids.every(id => monitor.fleet.get(id)?.readiness.state === 'ready'), 'door cabinets ready', 20_000)
 
   const baseline = await measureTransportRoundTrip(stack, settings.BENCH_RTT_SAMPLES)
   const greeting = await measureSmtpGreeting(stack.smtp.port, 5)
@@ -40,7 +40,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
   const onTransition = ({ alert, previous }: AlertTransition): void => {
     if (alert.kind === 'door_open' && previous === undefined) raised.set(alert.cabinetId, { alertId: alert.id, at: performance.now() })
   }
-  monitor.alerts.on('transition', onTransition)
+  monitor.book.on('transition', onTransition)
 
   const toRaise: number[] = []
   const toSms: number[] = []
@@ -68,7 +68,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
       await reset(stack, cabinet, alert.alertId, sms, smsFrom)
     }
   } finally {
-    monitor.alerts.off('transition', onTransition)
+    monitor.book.off('transition', onTransition)
   }
   const memoryAfter = memoryNow({ collect: true })
 

@@ -1,13 +1,14 @@
 import { pino } from 'pino'
-import { decodeUplink, type UplinkMessage } from '@aed/core/protocol'
+import { decodeUplink } from '@aed/core/protocol'
 import { loadFleet } from '@aed/core/fleet'
-import { systemClock } from '../../services/monitor/src/clock.ts'
+import { systemTime } from '@aed/core/time'
 import { MonitorBus } from '../../services/monitor/src/events.ts'
 import { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
-import { MessageIntake, type IntakeSinks } from '../../services/monitor/src/ingest/message-intake.ts'
+import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
 import { defaultThresholds } from '../../services/monitor/src/readiness/thresholds.ts'
 import { FleetState } from '../../services/monitor/src/state/fleet-state.ts'
-import { messageToLine } from '../../services/monitor/src/telemetry/telemetry-points.ts'
+import { Recorder } from '../../services/monitor/src/recording/recorder.ts'
+import { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
 import type { MonitorConfig } from '../../services/monitor/src/config.ts'
 import { ingestCabinetIds } from './support/bench-fleet.ts'
 import { collectGarbage, memoryNow } from './support/memory.ts'
@@ -46,36 +47,34 @@ export async function runIntakeMicro (settings: BenchSettings, fleetFile: string
   const messages = interleave(traffic.next(Math.ceil(settings.BENCH_INTAKE_MESSAGES / ids.length)))
 
   const logger = pino({ level: 'silent' })
-  const sink = { stored: 0, tracked: 0 }
-  const countingSinks: IntakeSinks = {
-    store: () => { sink.stored++ },
-    track: () => { sink.tracked++; return true }
-  }
-  const countingCounters = new IngestCounters()
-  const countingIntake = new MessageIntake(countingSinks, new MonitorBus(), countingCounters, systemClock, logger)
+  // The intake with only the counters listening.
+  const countingBus = new MonitorBus()
+  const countingCounters = new IngestCounters(countingBus, logger)
+  countingCounters.start()
+  const countingIntake = new MessageIntake(countingBus, systemTime)
 
-  // The monitor's own sinks: a line of line protocol per message, and the cabinet state.
+  // The monitor's own listeners: the counters, the recorder (a line of line protocol per message) and the cabinet state.
   const fleet = await loadFleet(fleetFile)
   const bus = new MonitorBus()
-  const state = new FleetState(fleet, bus, systemClock, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
+  const state = new FleetState(fleet, bus, systemTime, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
   const lines: string[] = []
-  const realSinks: IntakeSinks = {
-    store: (message: UplinkMessage) => {
-      const line = messageToLine(message)
-      if (line !== undefined) lines.push(line)
-      if (lines.length >= 500) lines.length = 0
-    },
-    track: (message, receivedAtMs) => state.apply(message, receivedAtMs)
-  }
-  const realCounters = new IngestCounters()
-  const realIntake = new MessageIntake(realSinks, bus, realCounters, systemClock, logger)
+  const recorder = new Recorder({
+    bus, book: new AlertBook(), fleet: state, clock: systemTime, scheduler: systemTime, snapshotIntervalMs: 3_600_000, logger,
+    sinks: {
+      write: line => { lines.push(line); if (lines.length >= 500) lines.length = 0 },
+      journal: { append: async () => {} }
+    }
+  })
+  const realCounters = new IngestCounters(bus, logger)
+  for (const unit of [recorder, realCounters, state]) unit.start()
+  const realIntake = new MessageIntake(bus, systemTime)
 
   let parsed: unknown
   const variants: Variant[] = [
     { label: 'JSON.parse (baseline)', run: m => { parsed = JSON.parse(m.payload.toString('utf8')) } },
     { label: 'decodeUplink (topic + JSON + zod)', run: m => { parsed = decodeUplink(m.topic, m.payload) } },
-    { label: 'MessageIntake.handle, counting sinks', run: m => countingIntake.handle(m.topic, m.payload) },
-    { label: 'MessageIntake.handle, monitor sinks (line + FleetState)', run: m => realIntake.handle(m.topic, m.payload) }
+    { label: 'MessageIntake.handle, counters only', run: m => countingIntake.handle(m.topic, m.payload) },
+    { label: 'MessageIntake.handle, monitor listeners (recorder + FleetState)', run: m => realIntake.handle(m.topic, m.payload) }
   ]
 
   const total = messages.length
@@ -93,6 +92,7 @@ export async function runIntakeMicro (settings: BenchSettings, fleetFile: string
     results.push({ label: variant.label, nsPerMessage: ns / total, messagesPerS: total * 1e9 / ns, heapGrowthKB: (heapAfter - heapBefore) / 1024 })
   }
   void parsed
+  for (const unit of [recorder, realCounters, state, countingCounters]) unit.stop()
 
   const baseline = results[0]!
   const notes = [

@@ -6,7 +6,7 @@ import { startTestBroker, type TestBroker } from '@aed/broker/testing'
 import { SimulatedCabinet, type SimulatedCabinetOptions } from '@aed/firmware-sim'
 import { MonitorConfigSchema, type MonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService, type RunningService } from '../../services/monitor/src/service.ts'
-import type { Clock } from '../../services/monitor/src/clock.ts'
+import type { Time } from '@aed/core/time'
 import { startSmtpTestServer, type SmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
 import { startSmsProviderStandIn, type SmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
 import { startTestInflux, type TestInflux } from './influx.ts'
@@ -51,7 +51,8 @@ export interface TestStackOptions {
   ackTimeoutMinutes?: number
   flapWindowMinutes?: number
   logger?: Logger
-  clock?: Clock
+  /** The monitor's time line; a ManualTime makes escalation, flap windows and retries move only when the test says. */
+  time?: Time
   tickMs?: number
 }
 
@@ -105,9 +106,9 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     ...options.env
   })
   const logger = options.logger ?? pino({ level: 'silent' })
-  const serviceOptions = { ...(options.clock ? { clock: options.clock } : {}), ...(options.tickMs ? { tickMs: options.tickMs } : {}) }
+  const serviceOptions = { ...(options.time ? { time: options.time } : {}), ...(options.tickMs ? { tickMs: options.tickMs } : {}) }
   let service = await startMonitorService(config, logger, serviceOptions)
-  await waitFor(() => service.monitor.health().mqtt, 'monitor connected to the broker')
+  await waitFor(() => service.monitor.health.health().mqtt, 'monitor connected to the broker')
   const cabinets: SimulatedCabinet[] = []
 
   const api: TestStack['api'] = async (method, path, body) => {
@@ -146,7 +147,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     async restartService () {
       await service.close()
       service = await startMonitorService({ ...config }, logger, serviceOptions)
-      await waitFor(() => service.monitor.health().mqtt, 'monitor reconnected to the broker')
+      await waitFor(() => service.monitor.health.health().mqtt, 'monitor reconnected to the broker')
       return service
     },
     async stop () {

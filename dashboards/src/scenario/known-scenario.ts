@@ -1,5 +1,6 @@
 import { parseFleet, type Fleet } from '@aed/core/fleet'
 import type { UplinkChannel, UplinkMessage, UplinkPayload } from '@aed/core/protocol'
+import type { AlertEventPoint, NotificationPoint } from '../../../services/monitor/src/recording/influx-points.ts'
 
 /**
  * A small fleet with one cabinet in each situation a facility manager must
@@ -57,31 +58,11 @@ export interface TimedMessage {
   message: UplinkMessage
 }
 
-export interface ScenarioAlertEvent {
-  atMs: number
-  cabinetId: string
-  alertId: string
-  kind: string
-  severity: 'critical' | 'warning' | 'info'
-  status: 'open' | 'acknowledged' | 'resolved'
-  by: string
-  message: string
-  /** Set on acknowledgement: seconds since the alert was opened. */
-  ackAfterS?: number
-}
+/** An alert change as the monitor records it. */
+export type ScenarioAlertEvent = AlertEventPoint
 
-export interface ScenarioNotification {
-  atMs: number
-  cabinetId: string
-  alertId: string
-  kind: string
-  channel: 'sms' | 'email'
-  outcome: 'sent' | 'failed'
-  recipient: string
-  attempt: number
-  latencyMs: number
-  error?: string
-}
+/** A notification outcome as the monitor records it. */
+export type ScenarioNotification = NotificationPoint
 
 export interface KnownScenario {
   now: number

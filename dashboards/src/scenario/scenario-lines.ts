@@ -1,11 +1,9 @@
-import { MEASUREMENT, Point, TAG, toLine } from '@aed/core/influx'
 import { MonitorConfigSchema } from '../../../services/monitor/src/config.ts'
 import { MonitorBus } from '../../../services/monitor/src/events.ts'
-import { readinessSnapshotLine } from '../../../services/monitor/src/readiness/readiness-snapshot.ts'
 import { defaultThresholds, type Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
 import { FleetState } from '../../../services/monitor/src/state/fleet-state.ts'
-import { messageToLine } from '../../../services/monitor/src/telemetry/telemetry-points.ts'
-import type { KnownScenario, ScenarioAlertEvent, ScenarioNotification } from './known-scenario.ts'
+import { alertEventLine, notificationLine, readinessLine, telemetryLine } from '../../../services/monitor/src/recording/influx-points.ts'
+import type { KnownScenario } from './known-scenario.ts'
 
 /** The monitor's defaults, read from its own configuration schema so they cannot drift. */
 export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, snapshotIntervalMs: number } {
@@ -27,7 +25,7 @@ export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartb
 export function scenarioLines (scenario: KnownScenario): string[] {
   const lines: string[] = []
   for (const { message } of scenario.messages) {
-    const line = messageToLine(message)
+    const line = telemetryLine(message)
     if (line !== undefined) lines.push(line)
   }
   lines.push(...readinessLines(scenario))
@@ -44,7 +42,7 @@ function readinessLines (scenario: KnownScenario): string[] {
   const lines: string[] = []
   const snapshot = (cabinetId: string): void => {
     const tracked = state.get(cabinetId)
-    if (tracked !== undefined) lines.push(readinessSnapshotLine(tracked, clock.now(), scenario.fleet.timezone))
+    if (tracked !== undefined) lines.push(readinessLine(tracked, clock.now(), scenario.fleet.timezone))
   }
   bus.on('readinessChanged', cabinetId => snapshot(cabinetId))
 
@@ -60,25 +58,4 @@ function readinessLines (scenario: KnownScenario): string[] {
     for (const tracked of state.all()) snapshot(tracked.definition.id)
   }
   return lines
-}
-
-export function alertEventLine (event: ScenarioAlertEvent): string {
-  const point = new Point(MEASUREMENT.alertEvent)
-    .tag(TAG.cabinet, event.cabinetId).tag('kind', event.kind).tag('severity', event.severity)
-    .stringField('alert_id', event.alertId).stringField('status', event.status).stringField('by', event.by)
-    .stringField('message', event.message)
-    .timestamp(event.atMs)
-  if (event.ackAfterS !== undefined) point.floatField('ack_after_s', event.ackAfterS)
-  return toLine(point)!
-}
-
-export function notificationLine (notification: ScenarioNotification): string {
-  const point = new Point(MEASUREMENT.notification)
-    .tag(TAG.cabinet, notification.cabinetId).tag('channel', notification.channel).tag('outcome', notification.outcome)
-    .stringField('alert_id', notification.alertId).stringField('kind', notification.kind)
-    .stringField('recipient', notification.recipient).intField('attempt', notification.attempt)
-    .floatField('latency_ms', notification.latencyMs)
-    .timestamp(notification.atMs)
-  if (notification.error !== undefined) point.stringField('error', notification.error)
-  return toLine(point)!
 }

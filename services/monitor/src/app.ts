@@ -3,7 +3,8 @@ import swagger from '@fastify/swagger'
 import type { Logger } from 'pino'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { CredentialsIssuer } from './credentials-issuer.ts'
-import type { Monitor } from './monitor.ts'
+import type { AlertDesk } from './ack/alert-desk.ts'
+import type { MonitorServices } from './http/monitor-services.ts'
 import { requireBearer, type ApiTokens } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
@@ -12,22 +13,22 @@ import { healthRoutes } from './http/routes/health-routes.ts'
 import { maintenanceRoutes } from './http/routes/maintenance-routes.ts'
 import { ackRoutes } from './ack/ack-routes.ts'
 import type { MessageTemplates } from './messages/message-templates.ts'
-import type { Routing } from './routing/escalation-levels.ts'
+import type { AlertRouting } from './routing/alert-routing.ts'
 
 export interface AppDependencies {
-  monitor: Monitor
-  issuer: CredentialsIssuer
+  services: MonitorServices
+  issuer: Pick<CredentialsIssuer, 'issueCabinetSecret'>
   tokens: ApiTokens
   logger: Logger
   /** The acknowledgement pages behind the links in notifications. */
-  ack: { secret: string, routing: Routing, templates: MessageTemplates }
+  ack: { secret: string, routing: AlertRouting, templates: MessageTemplates, desk: AlertDesk }
 }
 
 /**
  * The HTTP face of the monitor, built without listening so tests call it
  * with app.inject(). Everything under /api/v1 needs a bearer token.
  */
-export async function buildApp ({ monitor, issuer, tokens, logger, ack }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp ({ services, issuer, tokens, logger, ack }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -38,22 +39,23 @@ export async function buildApp ({ monitor, issuer, tokens, logger, ack }: AppDep
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await app.register(healthRoutes, { monitor })
+  const { clock, fleet } = services
+  await app.register(healthRoutes, { health: services.health, metrics: services.metrics })
   await app.register(async api => {
     api.addHook('onRequest', requireBearer(tokens))
-    await api.register(cabinetRoutes, { monitor, issuer })
-    await api.register(alertRoutes, { monitor })
-    await api.register(maintenanceRoutes, { monitor })
+    await api.register(cabinetRoutes, { fleet, commands: services.commands, issuer, clock })
+    await api.register(alertRoutes, { alerts: services.alerts })
+    await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, clock })
   }, { prefix: '/api/v1' })
   // The signed link is the credential of these pages: no bearer token.
   await app.register(ackRoutes, {
     prefix: '/a',
     secret: ack.secret,
-    desk: monitor.desk,
-    findCabinet: id => monitor.findCabinet(id),
+    desk: ack.desk,
+    findCabinet: id => fleet.get(id)?.definition,
     findPerson: id => ack.routing.person(id),
     templates: ack.templates,
-    clock: monitor.clock,
+    clock,
     timeZone: ack.routing.file.timezone
   })
   return app

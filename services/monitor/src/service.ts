@@ -4,7 +4,7 @@ import { CredentialFile } from '@aed/core/credentials'
 import { loadFleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
 import { buildApp } from './app.ts'
-import type { Clock } from './clock.ts'
+import type { Time } from '@aed/core/time'
 import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
@@ -14,7 +14,7 @@ import { Monitor } from './monitor.ts'
 import { channelsFromConfig } from './notifiers/channels-from-config.ts'
 import { createNotifiers } from './notifiers/create-notifiers.ts'
 import { loadAlertingFile } from './routing/alerting-config.ts'
-import { Routing } from './routing/escalation-levels.ts'
+import { AlertRouting } from './routing/alert-routing.ts'
 import { defaultThresholds } from './readiness/thresholds.ts'
 
 export interface RunningService {
@@ -31,9 +31,15 @@ export interface RunningService {
  * the HTTP API. Shared by the entry point (server.ts), the demo and the
  * end-to-end tests.
  */
-export async function startMonitorService (config: MonitorConfig, logger: Logger, options: { clock?: Clock, tickMs?: number } = {}): Promise<RunningService> {
+export interface ServiceOptions {
+  /** The monitor's time line (tests move it by hand); the real clock by default. */
+  time?: Time
+  tickMs?: number
+}
+
+export async function startMonitorService (config: MonitorConfig, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
   const fleet = await loadFleet(config.FLEET_FILE)
-  const routing = new Routing(await loadAlertingFile(config.ALERTING_FILE))
+  const routing = new AlertRouting(await loadAlertingFile(config.ALERTING_FILE))
   const templates = await loadMessageTemplates()
   const digestTemplates = await loadDigestTemplates()
   const notifiers = createNotifiers(channelsFromConfig(config))
@@ -52,26 +58,25 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
       publicUrl: config.PUBLIC_URL,
       ackSecret: config.ALERT_LINK_SECRET,
       ackTtlMs: config.ALERT_LINK_TTL_H * 3_600_000,
-      retryPolicy: { attempts: config.NOTIFY_ATTEMPTS, baseDelayMs: config.NOTIFY_RETRY_BASE_MS, maxDelayMs: 30_000 }
+      retryPolicy: { attempts: config.NOTIFY_ATTEMPTS, baseDelayMs: config.NOTIFY_RETRY_BASE_MS, maxDelayMs: 30_000 },
+      retryFailedEveryMs: config.NOTIFY_RETRY_FAILED_S * 1000
     },
     fleet,
     influx,
     mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID },
-    writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES },
+    writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: config.INFLUX_CREATE_DB },
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
-    retryFailedEveryMs: config.NOTIFY_RETRY_FAILED_S * 1000,
-    createDatabase: config.INFLUX_CREATE_DB,
     logger: logger.child({ module: 'monitor' }),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.time !== undefined ? { time: options.time } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})
   })
   const tokens = new ApiTokens()
   tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
 
   await monitor.start()
-  const app = await buildApp({ monitor, issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, routing, templates } })
+  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, routing, templates, desk: monitor.desk } })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FleetCabinet } from '@aed/core/fleet'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '@aed/core/time'
 import type { Alert } from '../alerts/alert.ts'
 import type { Person } from '../routing/people.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'

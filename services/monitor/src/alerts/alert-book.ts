@@ -2,12 +2,14 @@ import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import type { Alert, AlertFacts, AlertKind, AlertStatus, Severity } from './alert.ts'
 
+/** What changed: a new alert, new facts or severity, a status, or the escalation level. */
+export type AlertChange = 'opened' | 'updated' | 'acknowledged' | 'resolved' | 'escalated'
+
 export interface AlertTransition {
   alert: Alert
-  /** undefined when the alert was just opened. */
+  change: AlertChange
+  /** The status before; undefined when the alert was just opened. */
   previous: AlertStatus | undefined
-  /** An update of a live alert with new facts, not a change of status. */
-  updated?: boolean
   by: string
   atMs: number
 }
@@ -40,14 +42,21 @@ const RESOLVED_KEPT = 5000
 /**
  * Every alert and its lifecycle: open → acknowledged → resolved, with one
  * live (not resolved) alert per cabinet and kind. Raising a condition that
- * already has a live alert updates it instead of opening another. Each
- * change is emitted as a transition; the journal, InfluxDB and the
- * notifiers listen to those.
+ * already has a live alert updates it instead of opening another. Every
+ * change, escalation included, is emitted as a transition; the recorder
+ * (journal, InfluxDB) and the dispatcher listen to those.
+ *
+ * Transitions are delivered one at a time, in order: a change made by a
+ * listener (a follow-up alert such as the post-use inspection) is queued and
+ * delivered only after the transition that caused it has reached every
+ * listener.
  */
 export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
   private readonly byId = new Map<string, Alert>()
   private readonly live = new Map<string, Alert>()
   private readonly resolvedOrder: string[] = []
+  private readonly queued: AlertTransition[] = []
+  private delivering = false
 
   raise (request: RaiseRequest, atMs: number): { alert: Alert, opened: boolean } {
     const key = liveKey(request.cabinetId, request.kind)
@@ -57,7 +66,7 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
         existing.facts = request.facts
         existing.severity = request.severity
         existing.updatedAt = iso(atMs)
-        this.emit('transition', { alert: existing, previous: existing.status, updated: true, by: 'system', atMs })
+        this.announce({ alert: existing, change: 'updated', previous: existing.status, by: 'system', atMs })
       }
       return { alert: existing, opened: false }
     }
@@ -75,7 +84,7 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     }
     this.byId.set(alert.id, alert)
     this.live.set(key, alert)
-    this.emit('transition', { alert, previous: undefined, by: 'system', atMs })
+    this.announce({ alert, change: 'opened', previous: undefined, by: 'system', atMs })
     return { alert, opened: true }
   }
 
@@ -94,7 +103,7 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     alert.acknowledgedAt = iso(atMs)
     alert.acknowledgedBy = by
     alert.updatedAt = iso(atMs)
-    this.emit('transition', { alert, previous, by, atMs })
+    this.announce({ alert, change: 'acknowledged', previous, by, atMs })
     return alert
   }
 
@@ -104,10 +113,13 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     return this.resolveAlert(alert, by, atMs)
   }
 
+  /** Moves an alert nobody acknowledged to the next level of people. */
   escalate (alertId: string, level: number, atMs: number): Alert {
     const alert = this.require(alertId)
+    if (alert.escalationLevel === level) return alert
     alert.escalationLevel = level
     alert.updatedAt = iso(atMs)
+    this.announce({ alert, change: 'escalated', previous: alert.status, by: 'system', atMs })
     return alert
   }
 
@@ -154,8 +166,34 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     const key = liveKey(alert.cabinetId, alert.kind)
     if (this.live.get(key) === alert) this.live.delete(key)
     this.rememberResolved(alert.id)
-    this.emit('transition', { alert, previous, by, atMs })
+    this.announce({ alert, change: 'resolved', previous, by, atMs })
     return alert
+  }
+
+  /**
+   * Delivers a transition to every listener before the next one. A listener
+   * that throws does not keep the transitions after it from the others; the
+   * first error is rethrown once the queue is empty.
+   */
+  private announce (transition: AlertTransition): void {
+    this.queued.push(transition)
+    if (this.delivering) return
+    this.delivering = true
+    let failure: unknown
+    try {
+      for (let next = this.queued.shift(); next !== undefined; next = this.queued.shift()) {
+        for (const listener of this.listeners('transition') as Array<(t: AlertTransition) => void>) {
+          try {
+            listener(next)
+          } catch (err) {
+            failure ??= err
+          }
+        }
+      }
+    } finally {
+      this.delivering = false
+    }
+    if (failure !== undefined) throw failure
   }
 
   /** Resolved alerts are kept for the API up to a bound; their history lives in InfluxDB. */

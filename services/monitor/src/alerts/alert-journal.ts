@@ -1,6 +1,9 @@
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import type { Logger } from 'pino'
 import { z } from 'zod'
+import { systemTime, type Clock } from '@aed/core/time'
+import type { Unit } from '../unit.ts'
 import { AlertSchema, type Alert } from './alert.ts'
 
 /**
@@ -44,11 +47,29 @@ export function sentKey (alertId: string, step: string, channel: string, recipie
 /** Resolved alerts older than this are left out when the journal is compacted. */
 const KEEP_RESOLVED_MS = 7 * 86_400_000
 
-export class AlertJournal {
+export class AlertJournal implements Unit {
+  readonly name = 'alert-journal'
   private handle: FileHandle | undefined
   private writes: Promise<void> = Promise.resolve()
+  private replayed: JournalState | undefined
 
-  constructor (readonly path: string) {}
+  constructor (readonly path: string, private readonly clock: Clock = systemTime, private readonly logger?: Logger) {}
+
+  /** Replays and compacts the journal; what it held is then `restored`. */
+  async start (): Promise<void> {
+    this.replayed = await this.open(this.clock.now())
+    if (this.replayed.skippedLines > 0) this.logger?.warn({ path: this.path, lines: this.replayed.skippedLines }, 'unreadable alert journal lines skipped')
+  }
+
+  stop (): Promise<void> {
+    return this.close()
+  }
+
+  /** What the journal held at start(): open alerts, what was sent, maintenance windows. */
+  get restored (): JournalState {
+    if (this.replayed === undefined) throw new Error(`alert journal ${this.path} has not been started`)
+    return this.replayed
+  }
 
   /** Reads the journal, compacts it, and opens it for appending. */
   async open (nowMs: number): Promise<JournalState> {

@@ -1,4 +1,5 @@
-import type { FleetState } from '../state/fleet-state.ts'
+import type { FleetView } from '../state/fleet-state.ts'
+import { inMaintenance } from '../state/maintenance-window.ts'
 import type { AlertBook, AlertTransition } from './alert-book.ts'
 
 /**
@@ -6,13 +7,15 @@ import type { AlertBook, AlertTransition } from './alert-book.ts'
  * door_open alert clears because the door closed, a post_use_inspection task
  * opens for the cabinet; it stays open until a technician resolves it. A door
  * opened during maintenance raised no door_open, so it leaves no task.
+ * The AlertBook delivers the task's opening after the door's resolution has
+ * reached every listener.
  */
-export function raiseInspectionAfterUse (book: AlertBook, fleet: FleetState): (transition: AlertTransition) => void {
-  return ({ alert, previous, by, atMs, updated }) => {
-    if (alert.kind !== 'door_open' || alert.status !== 'resolved' || previous === 'resolved' || updated === true || by !== 'system') return
+export function raiseInspectionAfterUse (book: AlertBook, fleet: FleetView): (transition: AlertTransition) => void {
+  return ({ alert, change, by, atMs }) => {
+    if (alert.kind !== 'door_open' || change !== 'resolved' || by !== 'system') return
     const cabinet = fleet.get(alert.cabinetId)
     if (cabinet === undefined || cabinet.state.door !== 'closed') return
-    if (cabinet.maintenanceUntilMs !== undefined && atMs < cabinet.maintenanceUntilMs) return
+    if (inMaintenance(cabinet, atMs)) return
     book.raise({
       cabinetId: alert.cabinetId,
       kind: 'post_use_inspection',

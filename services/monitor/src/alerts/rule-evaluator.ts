@@ -1,5 +1,6 @@
-import type { Clock } from '../clock.ts'
-import type { FleetState, TrackedCabinet } from '../state/fleet-state.ts'
+import type { Clock } from '@aed/core/time'
+import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
+import { inMaintenance } from '../state/maintenance-window.ts'
 import type { AlertBook } from './alert-book.ts'
 import { NO_DATA, type AlertRule } from './rules/rule.ts'
 
@@ -12,7 +13,7 @@ import { NO_DATA, type AlertRule } from './rules/rule.ts'
 export class RuleEvaluator {
   constructor (
     private readonly rules: readonly AlertRule[],
-    private readonly fleet: FleetState,
+    private readonly fleet: FleetView,
     private readonly book: AlertBook,
     private readonly clock: Clock,
     private readonly monitorStartedMs = clock.now()
@@ -24,7 +25,7 @@ export class RuleEvaluator {
       cabinet,
       nowMs,
       timeZone: this.fleet.fleet.timezone,
-      inMaintenance: cabinet.maintenanceUntilMs !== undefined && nowMs < cabinet.maintenanceUntilMs,
+      inMaintenance: inMaintenance(cabinet, nowMs),
       monitorStartedMs: this.monitorStartedMs
     }
     for (const rule of this.rules) {

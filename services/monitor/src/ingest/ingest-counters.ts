@@ -1,15 +1,57 @@
-/** Counts of what happened to incoming MQTT messages, exposed on /metrics. */
-export class IngestCounters {
-  received = 0
+import type { Logger } from 'pino'
+import type { UplinkMessage } from '@aed/core/protocol'
+import type { MonitorBus } from '../events.ts'
+import type { Unit } from '../unit.ts'
+
+/**
+ * Counts what happened to incoming MQTT messages (exposed on /metrics) and
+ * logs each rejection with its reason, and each unregistered cabinet once.
+ */
+export class IngestCounters implements Unit {
+  readonly name = 'ingest-counters'
   accepted = 0
   duplicates = 0
   rejected = 0
   /** Valid messages from cabinets the fleet file does not declare (stored, not tracked). */
   unregistered = 0
   readonly rejectedByChannel = new Map<string, number>()
+  private readonly warnedUnregistered = new Set<string>()
 
-  countRejected (channel: string): void {
+  constructor (private readonly bus: MonitorBus, private readonly logger: Logger) {}
+
+  get received (): number {
+    return this.accepted + this.duplicates + this.rejected
+  }
+
+  start (): void {
+    this.bus.on('message', this.onMessage)
+    this.bus.on('duplicate', this.onDuplicate)
+    this.bus.on('rejected', this.onRejected)
+    this.bus.on('unregistered', this.onUnregistered)
+  }
+
+  stop (): void {
+    this.bus.off('message', this.onMessage)
+    this.bus.off('duplicate', this.onDuplicate)
+    this.bus.off('rejected', this.onRejected)
+    this.bus.off('unregistered', this.onUnregistered)
+  }
+
+  private readonly onMessage = (): void => { this.accepted++ }
+
+  private readonly onDuplicate = (): void => { this.duplicates++ }
+
+  private readonly onRejected = (reason: string, topic: string, cabinetId: string | undefined): void => {
+    const channel = topic.slice(topic.lastIndexOf('/') + 1)
     this.rejected++
     this.rejectedByChannel.set(channel, (this.rejectedByChannel.get(channel) ?? 0) + 1)
+    this.logger.warn({ topic, cabinetId, reason }, 'message rejected')
+  }
+
+  private readonly onUnregistered = (message: UplinkMessage): void => {
+    this.unregistered++
+    if (this.warnedUnregistered.has(message.cabinetId)) return
+    this.warnedUnregistered.add(message.cabinetId)
+    this.logger.warn({ cabinetId: message.cabinetId }, 'cabinet is not in the fleet file: its telemetry is stored but not monitored')
   }
 }

@@ -1,6 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
+import type { MonitorBus } from '../events.ts'
+import type { Unit } from '../unit.ts'
 
 export interface MqttSubscriberOptions {
   url: string
@@ -12,17 +14,20 @@ export interface MqttSubscriberOptions {
 /**
  * The monitor's MQTT connection. A persistent session (clean: false) with a
  * stable client id makes the broker keep QoS 1 messages for the monitor
- * while it is restarting. Connection problems are retried forever and never
- * crash the process; /readyz reports them.
+ * while it is restarting. Each message goes to `onMessage` (the intake);
+ * each completed subscription is announced as `brokerConnected`.
+ * Connection problems are retried forever and never crash the process;
+ * /readyz reports them.
  */
-export class MqttSubscriber {
+export class MqttSubscriber implements Unit {
+  readonly name = 'mqtt'
   private client: MqttClient | undefined
 
   constructor (
     private readonly options: MqttSubscriberOptions,
     private readonly onMessage: (topic: string, payload: Buffer) => void,
-    private readonly logger: Logger,
-    private readonly onConnect: () => void = () => {}
+    private readonly bus: MonitorBus,
+    private readonly logger: Logger
   ) {}
 
   get connected (): boolean {
@@ -45,7 +50,7 @@ export class MqttSubscriber {
       this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
       client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
         if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
-        else this.onConnect()
+        else this.bus.emit('brokerConnected')
       })
     })
     client.on('message', (topic, payload) => this.onMessage(topic, payload))

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { waitFor } from '../../../../test/support/stack.ts'
 import { startSmsProviderStandIn } from '../testing/sms-provider-stand-in.ts'
 import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
 import type { Person } from '../routing/people.ts'
@@ -19,7 +20,8 @@ const ivan: Person = { id: 'ivan-petrov', name: 'Иван Петров', phone: 
 const maria: Person = { id: 'maria-ivanova', name: 'Maria Ivanova', email: 'maria@pernik.bg', language: 'en' }
 const message: RenderedMessage = { smsText: 'АЕД отворен', emailSubject: 'АЕД отворен', emailText: 'Текст', emailHtml: '<p>Текст</p>' }
 
-const sms = new TwilioSmsNotifier({ baseUrl: provider.baseUrl, accountSid: provider.accountSid, authToken: provider.authToken, from: '+15005550006', timeoutMs: 300 })
+// A timeout far beyond any answer on loopback, however busy the machine: these tests are about what the provider answers.
+const sms = new TwilioSmsNotifier({ baseUrl: provider.baseUrl, accountSid: provider.accountSid, authToken: provider.authToken, from: '+15005550006', timeoutMs: 30_000 })
 const email = new EmailNotifier({ host: smtp.host, port: smtp.port, secure: false, from: 'aed@pernik.bg', tlsRejectUnauthorized: false })
 
 /** Records the waits instead of waiting. */
@@ -92,22 +94,25 @@ t.test('aborting stops the retries and reports the delivery failed', async t => 
 })
 
 t.test('an SMS provider that hangs does not hold back email: deliveries run concurrently', async t => {
-  provider.stallNext(2)
+  provider.stallNext(1)
   const mailsBefore = smtp.mails.length
-  const outcomes = await deliverAll(
+  const controller = new AbortController()
+  let settled = false
+  const delivering = deliverAll(
     planDeliveries({ notifiers: [sms, email], recipients: [ivan, maria], messageFor: () => message, stepKey: 'a2:opened:0' }),
-    { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 }
-  )
-  const byKey = new Map(outcomes.map(o => [`${o.channel}:${o.recipientId}`, o]))
-  t.match(byKey.get('sms:ivan-petrov'), { outcome: 'failed', attempts: 2, error: /did not answer within 300 ms/ })
+    { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    { signal: controller.signal }
+  ).finally(() => { settled = true })
+  await waitFor(() => smtp.mails.length - mailsBefore === 2, 'both emails delivered', 30_000)
+  t.equal(settled, false, 'the emails went out while the SMS provider still had not answered')
+  t.same(smtp.mails.slice(mailsBefore).map(m => m.envelopeTo[0]).sort(), ['ivan@pernik.bg', 'maria@pernik.bg'])
+  // Giving up on the hanging provider ends the SMS delivery; the emails' outcomes are already in.
+  controller.abort(new Error('test over'))
+  const byKey = new Map((await delivering).map(o => [`${o.channel}:${o.recipientId}`, o]))
+  t.match(byKey.get('sms:ivan-petrov'), { outcome: 'failed', attempts: 1 })
   t.match(byKey.get('sms:maria-ivanova'), { outcome: 'skipped' })
   t.match(byKey.get('email:ivan-petrov'), { outcome: 'sent', attempts: 1 })
   t.match(byKey.get('email:maria-ivanova'), { outcome: 'sent', attempts: 1 })
-  const smsLatency = byKey.get('sms:ivan-petrov')?.latencyMs ?? 0
-  const emailLatency = Math.max(byKey.get('email:ivan-petrov')?.latencyMs ?? Infinity, byKey.get('email:maria-ivanova')?.latencyMs ?? Infinity)
-  t.ok(smsLatency >= 600, `SMS took ${smsLatency} ms (two 300 ms timeouts)`)
-  t.ok(emailLatency < 300, `email took ${emailLatency} ms, not waiting for SMS`)
-  t.same(smtp.mails.slice(mailsBefore).map(m => m.envelopeTo[0]).sort(), ['ivan@pernik.bg', 'maria@pernik.bg'])
 })
 
 t.test('a plan gives every channel × recipient its own message and idempotency key', async t => {

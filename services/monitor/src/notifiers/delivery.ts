@@ -1,4 +1,4 @@
-import { setTimeout as sleepFor } from 'node:timers/promises'
+import { sleep as sleepOn, systemTime } from '@aed/core/time'
 import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { NotifierError, type Channel, type Notifier } from './notifier.ts'
@@ -149,5 +149,5 @@ function asNotifierError (err: unknown, channel: Channel, recipientId: string): 
 }
 
 async function defaultSleep (ms: number, signal?: AbortSignal): Promise<void> {
-  await sleepFor(ms, undefined, { signal })
+  await sleepOn(systemTime, ms, signal)
 }

@@ -1,3 +1,4 @@
+import { inMaintenance } from '../state/maintenance-window.ts'
 import type { CabinetState } from '../state/cabinet-state.ts'
 import { dateInZone, daysBetween } from './calendar.ts'
 import type { Thresholds } from './thresholds.ts'
@@ -66,7 +67,7 @@ export function unreadyReasons (state: CabinetState, now: number, context: Readi
  */
 export function deriveReadiness (state: CabinetState, now: number, context: ReadinessContext): ReadinessView {
   const reasons = unreadyReasons(state, now, context)
-  if (context.maintenanceUntilMs !== undefined && now < context.maintenanceUntilMs) return { state: 'maintenance', reasons }
+  if (inMaintenance(context, now)) return { state: 'maintenance', reasons }
   if (state.lastSeenMs === 0) return { state: 'unknown', reasons: ['never seen'] }
   if (isOffline(state, now, context)) {
     return { state: 'offline', reasons: [state.online === false ? 'connection lost (last will)' : 'no heartbeat', ...reasons] }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadAlertingFile, parseAlertingFile, AlertingFileError } from './alerting-config.ts'
-import { Routing } from './escalation-levels.ts'
+import { AlertRouting } from './alert-routing.ts'
 import { localTime, shiftAt } from './on-call-rota.ts'
 import { EXAMPLE_ALERTING_FILE } from '../config.ts'
 
@@ -28,7 +28,7 @@ t.test('the weekly rota picks the shift on duty, overnight shifts included', asy
 
 t.test('critical alerts escalate primary → backup → facility managers, nobody twice', async t => {
   const file = await loadAlertingFile(EXAMPLE_ALERTING_FILE)
-  const routing = new Routing(file)
+  const routing = new AlertRouting(file)
   const levels = routing.criticalLevels('obshtina-pernik', Date.parse('2026-11-24T10:00:00Z'))
   t.same(levels.map(l => l.map(p => p.id)), [['duty-day'], ['backup-officer'], ['facility-obshtina', 'technician']])
   t.same(routing.facilityManagers('unknown-site').map(p => p.id), ['facility-obshtina'], '"*" covers other sites')

@@ -1,18 +1,27 @@
 import type { Fleet, FleetCabinet } from '@aed/core/fleet'
 import type { UplinkMessage } from '@aed/core/protocol'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '@aed/core/time'
 import type { MonitorBus } from '../events.ts'
 import { deriveReadiness, type ReadinessContext, type ReadinessView } from '../readiness/readiness.ts'
 import { thresholdsFor, type Thresholds } from '../readiness/thresholds.ts'
+import type { Unit } from '../unit.ts'
 import { applyMessage, emptyCabinetState, type CabinetState } from './cabinet-state.ts'
 
 export interface TrackedCabinet {
   definition: FleetCabinet
+  /** The readings last received. */
   state: CabinetState
   readiness: ReadinessView
   thresholds: Thresholds
-  /** End of a maintenance window, epoch ms. */
+  /** End of a maintenance window, epoch ms; Infinity = until ended. */
   maintenanceUntilMs: number | undefined
+}
+
+/** What readers of the fleet (HTTP routes, the digest) may see. */
+export interface FleetView {
+  readonly fleet: Fleet
+  get (cabinetId: string): TrackedCabinet | undefined
+  all (): IterableIterator<TrackedCabinet>
 }
 
 export interface FleetStateOptions {
@@ -21,24 +30,35 @@ export interface FleetStateOptions {
 }
 
 /**
- * Live state of every cabinet in the fleet file, and its readiness. Readiness
- * is recomputed after each message and on every tick (time alone turns a
- * silent cabinet offline and a pads date into an expiry), and each change is
- * announced on the bus.
+ * Live state of every cabinet in the fleet file, and its readiness. It takes
+ * in each `message` from the bus, announces `telemetry` for a fleet cabinet
+ * (`unregistered` for any other), and re-derives readiness after each
+ * message and on every `tick` (time alone turns a silent cabinet offline and
+ * a pads date into an expiry), announcing each change as `readinessChanged`.
  */
-export class FleetState {
+export class FleetState implements Unit, FleetView {
+  readonly name = 'fleet-state'
   private readonly cabinets = new Map<string, TrackedCabinet>()
 
   constructor (readonly fleet: Fleet, private readonly bus: MonitorBus, private readonly clock: Clock, private readonly options: FleetStateOptions) {
     const now = clock.now()
     for (const definition of fleet.cabinets.values()) {
-      const state = emptyCabinetState()
       const tracked: TrackedCabinet = {
-        definition, state, thresholds: thresholdsFor(definition, options.defaults), maintenanceUntilMs: undefined, readiness: { state: 'unknown', reasons: [] }
+        definition, state: emptyCabinetState(), thresholds: thresholdsFor(definition, options.defaults), maintenanceUntilMs: undefined, readiness: { state: 'unknown', reasons: [] }
       }
-      tracked.readiness = deriveReadiness(state, now, this.contextOf(tracked))
+      tracked.readiness = deriveReadiness(tracked.state, now, this.contextOf(tracked))
       this.cabinets.set(definition.id, tracked)
     }
+  }
+
+  start (): void {
+    this.bus.on('message', this.onMessage)
+    this.bus.on('tick', this.onTick)
+  }
+
+  stop (): void {
+    this.bus.off('message', this.onMessage)
+    this.bus.off('tick', this.onTick)
   }
 
   get (cabinetId: string): TrackedCabinet | undefined {
@@ -52,7 +72,10 @@ export class FleetState {
   /** Applies a message from a fleet cabinet; false for a cabinet the fleet file does not declare. */
   apply (message: UplinkMessage, receivedAtMs: number): boolean {
     const tracked = this.cabinets.get(message.cabinetId)
-    if (tracked === undefined) return false
+    if (tracked === undefined) {
+      this.bus.emit('unregistered', message)
+      return false
+    }
     applyMessage(tracked.state, message, receivedAtMs)
     this.reevaluate(tracked)
     this.bus.emit('telemetry', message, receivedAtMs)
@@ -69,6 +92,14 @@ export class FleetState {
     if (tracked === undefined) return
     tracked.maintenanceUntilMs = untilMs
     this.reevaluate(tracked)
+  }
+
+  private readonly onMessage = (message: UplinkMessage, receivedAtMs: number): void => {
+    this.apply(message, receivedAtMs)
+  }
+
+  private readonly onTick = (): void => {
+    this.tick()
   }
 
   private contextOf (tracked: TrackedCabinet): ReadinessContext {

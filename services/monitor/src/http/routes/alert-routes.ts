@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AlertKindSchema, AlertSchema, AlertStatusSchema } from '../../alerts/alert.ts'
 import { AlertNotFoundError } from '../../alerts/alert-book.ts'
-import type { Monitor } from '../../monitor.ts'
+import type { AlertActions } from '../../alerts/alert-lifecycle.ts'
 import { requireRole } from '../api-auth.ts'
 import { ErrorSchema } from '../error-handler.ts'
 
@@ -16,7 +16,7 @@ const AlertQuery = z.object({
 })
 const Params = z.object({ id: z.string().min(1).max(64) })
 
-export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app, { monitor }) => {
+export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (app, { alerts }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/alerts', {
@@ -24,7 +24,7 @@ export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app,
   }, async request => {
     const q = request.query
     return {
-      alerts: monitor.alerts.list({
+      alerts: alerts.list({
         status: q.status,
         cabinetId: q.cabinet,
         kind: q.kind,
@@ -35,7 +35,7 @@ export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app,
   })
 
   api.get('/alerts/:id', { schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } } }, async (request, reply) => {
-    const alert = monitor.alerts.get(request.params.id)
+    const alert = alerts.get(request.params.id)
     return alert === undefined ? reply.code(404).send({ error: 'not_found', message: `alert ${request.params.id} not found` }) : alert
   })
 
@@ -46,8 +46,7 @@ export const alertRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app,
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'
       try {
-        const now = monitor.clock.now()
-        return action === 'ack' ? monitor.alerts.acknowledge(request.params.id, by, now) : monitor.alerts.resolve(request.params.id, by, now)
+        return action === 'ack' ? alerts.acknowledge(request.params.id, by) : alerts.resolve(request.params.id, by)
       } catch (err) {
         if (err instanceof AlertNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message })
         throw err

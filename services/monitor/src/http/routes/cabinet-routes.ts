@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CabinetIdSchema, CommandNameSchema } from '@aed/core/protocol'
 import type { CredentialsIssuer } from '../../credentials-issuer.ts'
-import type { Monitor } from '../../monitor.ts'
+import type { Clock } from '@aed/core/time'
+import type { CabinetCommander } from '../../commands/cabinet-commands.ts'
+import type { FleetView } from '../../state/fleet-state.ts'
 import { requireRole } from '../api-auth.ts'
 import { CabinetViewSchema, toCabinetView } from '../cabinet-view.ts'
 import { ErrorSchema } from '../error-handler.ts'
@@ -11,28 +13,30 @@ import { ErrorSchema } from '../error-handler.ts'
 const Params = z.object({ id: CabinetIdSchema })
 
 export interface CabinetRoutesOptions {
-  monitor: Monitor
-  issuer: CredentialsIssuer
+  fleet: FleetView
+  commands: CabinetCommander
+  issuer: Pick<CredentialsIssuer, 'issueCabinetSecret'>
+  clock: Clock
 }
 
-export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (app, { monitor, issuer }) => {
+export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (app, { fleet, commands, issuer, clock }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
-  const timeZone = monitor.state.fleet.timezone
+  const timeZone = fleet.fleet.timezone
   const notFound = { error: 'not_found', message: 'no such cabinet in the fleet file' }
 
   api.get('/cabinets', {
     schema: { summary: 'Every cabinet with its readiness and live state', response: { 200: z.object({ cabinets: z.array(CabinetViewSchema) }) } }
   }, async () => {
-    const now = monitor.clock.now()
-    return { cabinets: [...monitor.state.all()].map(c => toCabinetView(c, now, timeZone)) }
+    const now = clock.now()
+    return { cabinets: [...fleet.all()].map(c => toCabinetView(c, now, timeZone)) }
   })
 
   api.get('/cabinets/:id', {
     schema: { params: Params, response: { 200: CabinetViewSchema, 404: ErrorSchema } }
   }, async (request, reply) => {
-    const cabinet = monitor.state.get(request.params.id)
+    const cabinet = fleet.get(request.params.id)
     if (cabinet === undefined) return reply.code(404).send(notFound)
-    return toCabinetView(cabinet, monitor.clock.now(), timeZone)
+    return toCabinetView(cabinet, clock.now(), timeZone)
   })
 
   api.post('/cabinets/:id/credentials', {
@@ -44,8 +48,8 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
     }
   }, async (request, reply) => {
     const { id } = request.params
-    if (monitor.state.get(id) === undefined) return reply.code(404).send(notFound)
-    const issuedAt = new Date(monitor.clock.now())
+    if (fleet.get(id) === undefined) return reply.code(404).send(notFound)
+    const issuedAt = new Date(clock.now())
     const secret = await issuer.issueCabinetSecret(id, issuedAt)
     request.log.info({ cabinetId: id, by: request.principal?.name }, 'cabinet secret issued')
     return reply.code(201).header('cache-control', 'no-store').send({ cabinetId: id, username: id, clientId: id, secret, issuedAt: issuedAt.toISOString() })
@@ -61,9 +65,9 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
     }
   }, async (request, reply) => {
     const { id } = request.params
-    if (monitor.state.get(id) === undefined) return reply.code(404).send(notFound)
-    if (!monitor.subscriber.connected) return reply.code(503).send({ error: 'unavailable', message: 'MQTT broker not connected' })
-    const requestId = await monitor.sendCommand(id, request.body.cmd)
+    if (fleet.get(id) === undefined) return reply.code(404).send(notFound)
+    if (!commands.available) return reply.code(503).send({ error: 'unavailable', message: 'MQTT broker not connected' })
+    const requestId = await commands.send(id, request.body.cmd)
     return reply.code(202).send({ cabinetId: id, cmd: request.body.cmd, requestId })
   })
 }

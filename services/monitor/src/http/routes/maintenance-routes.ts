@@ -2,8 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CabinetIdSchema } from '@aed/core/protocol'
-import { MaintenanceError } from '../../alerts/maintenance-desk.ts'
-import type { Monitor } from '../../monitor.ts'
+import type { Clock } from '@aed/core/time'
+import { MaintenanceError, type MaintenanceActions } from '../../alerts/maintenance-desk.ts'
+import type { FleetView } from '../../state/fleet-state.ts'
 import { requireRole } from '../api-auth.ts'
 import { CabinetViewSchema, toCabinetView } from '../cabinet-view.ts'
 import { ErrorSchema } from '../error-handler.ts'
@@ -16,20 +17,20 @@ const MaintenanceBody = z.object({
 }).refine(body => body.until === undefined || body.minutes === undefined, 'give until or minutes, not both')
 
 /** A technician's maintenance window: suppresses use and door alerts for the cabinet. */
-export const maintenanceRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async (app, { monitor }) => {
+export const maintenanceRoutes: FastifyPluginAsync<{ fleet: FleetView, maintenance: MaintenanceActions, clock: Clock }> = async (app, { fleet, maintenance, clock }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
-  const view = (id: string) => toCabinetView(monitor.state.get(id)!, monitor.clock.now(), monitor.state.fleet.timezone)
+  const view = (id: string) => toCabinetView(fleet.get(id)!, clock.now(), fleet.fleet.timezone)
 
   api.post('/cabinets/:id/maintenance', {
     preHandler: requireRole('operator'),
     schema: { summary: 'Start (or change) a maintenance window', params: Params, body: MaintenanceBody, response: { 200: CabinetViewSchema, 400: ErrorSchema, 404: ErrorSchema } }
   }, async (request, reply) => {
     const { id } = request.params
-    if (monitor.state.get(id) === undefined) return reply.code(404).send({ error: 'not_found', message: 'no such cabinet in the fleet file' })
+    if (fleet.get(id) === undefined) return reply.code(404).send({ error: 'not_found', message: 'no such cabinet in the fleet file' })
     const { until, minutes, reason } = request.body
-    const untilMs = until !== undefined ? Date.parse(until) : minutes !== undefined ? monitor.clock.now() + minutes * 60_000 : null
+    const untilMs = until !== undefined ? Date.parse(until) : minutes !== undefined ? clock.now() + minutes * 60_000 : null
     try {
-      await monitor.maintenance.begin(id, untilMs, request.principal?.name ?? 'api', reason)
+      await maintenance.begin(id, untilMs, request.principal?.name ?? 'api', reason)
     } catch (err) {
       if (err instanceof MaintenanceError) return reply.code(400).send({ error: 'bad_request', message: err.message })
       throw err
@@ -42,8 +43,8 @@ export const maintenanceRoutes: FastifyPluginAsync<{ monitor: Monitor }> = async
     schema: { summary: 'End a maintenance window now', params: Params, response: { 200: CabinetViewSchema, 404: ErrorSchema } }
   }, async (request, reply) => {
     const { id } = request.params
-    if (monitor.state.get(id) === undefined) return reply.code(404).send({ error: 'not_found', message: 'no such cabinet in the fleet file' })
-    await monitor.maintenance.end(id, request.principal?.name ?? 'api')
+    if (fleet.get(id) === undefined) return reply.code(404).send({ error: 'not_found', message: 'no such cabinet in the fleet file' })
+    await maintenance.end(id, request.principal?.name ?? 'api')
     return view(id)
   })
 }

@@ -1,29 +1,32 @@
 import type { Logger } from 'pino'
-import type { Clock } from '../clock.ts'
+import { sleep, type Time } from '@aed/core/time'
 import { renderDigest, type DigestItem, type DigestTemplates } from '../messages/digest-message.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import { deliver, type RetryPolicy } from '../notifiers/delivery.ts'
 import type { Notifier } from '../notifiers/notifier.ts'
 import { dateInZone } from '../readiness/calendar.ts'
 import { daysLeft } from '../readiness/readiness.ts'
-import type { Routing } from '../routing/escalation-levels.ts'
+import type { AlertRouting } from '../routing/alert-routing.ts'
 import { localTime } from '../routing/on-call-rota.ts'
 import type { Person } from '../routing/people.ts'
-import type { FleetState, TrackedCabinet } from '../state/fleet-state.ts'
-import type { AlertBook } from './alert-book.ts'
-import { sentKey, type AlertJournal } from './alert-journal.ts'
+import type { AlertBook } from '../alerts/alert-book.ts'
+import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
+import type { MonitorBus } from '../events.ts'
+import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
+import type { Unit } from '../unit.ts'
 
 export interface DailyDigestOptions {
-  fleet: FleetState
-  book: AlertBook
-  routing: Routing
+  fleet: FleetView
+  book: Pick<AlertBook, 'list'>
+  /** Checked on every `tick`; outcomes announced as `notification` (the recorder journals them). */
+  bus: MonitorBus
+  routing: AlertRouting
   notifiers: readonly Notifier[]
   texts: DigestTemplates
   templates: MessageTemplates
-  journal: AlertJournal
-  /** Keys of what the journal says was already sent (digests included). */
-  sent: ReadonlySet<string>
-  clock: Clock
+  /** The journal's replay, read at start(): what was already sent (digests included). */
+  journalled: () => Pick<JournalState, 'sent'>
+  time: Time
   logger: Logger
   retryPolicy: RetryPolicy
 }
@@ -35,19 +38,33 @@ export interface DailyDigestOptions {
  * tasks. Nothing to report, no email. Journalled, so a restart the same day
  * does not send it twice.
  */
-export class DailyDigest {
-  private readonly sent: Set<string>
+export class DailyDigest implements Unit {
+  readonly name = 'daily-digest'
+  private readonly sent = new Set<string>()
   private sending: Promise<void> | undefined
 
-  constructor (private readonly options: DailyDigestOptions) {
-    this.sent = new Set(options.sent)
+  constructor (private readonly options: DailyDigestOptions) {}
+
+  start (): void {
+    for (const key of this.options.journalled().sent) this.sent.add(key)
+    this.options.bus.on('tick', this.check)
   }
 
-  /** Called periodically: sends today's digest once its time has come. */
-  check (): void {
+  async stop (): Promise<void> {
+    this.options.bus.off('tick', this.check)
+    await this.idle()
+  }
+
+  /** Resolves once a digest being sent is out. */
+  async idle (): Promise<void> {
+    await this.sending
+  }
+
+  /** Sends today's digest once its time has come. */
+  readonly check = (): void => {
     const { digest, timezone } = this.options.routing.file
     if (!digest.enabled || this.sending !== undefined) return
-    const now = this.options.clock.now()
+    const now = this.options.time.now()
     const [h, m] = digest.at.split(':').map(Number)
     if (localTime(now, timezone).minutes < (h ?? 0) * 60 + (m ?? 0)) return
     const date = dateInZone(now, timezone)
@@ -59,7 +76,7 @@ export class DailyDigest {
     const email = this.options.notifiers.find(n => n.channel === 'email')
     if (email === undefined) return
     const digestId = `digest-${date}`
-    const now = this.options.clock.now()
+    const now = this.options.time.now()
     for (const [person, cabinets] of this.cabinetsByManager()) {
       const key = sentKey(digestId, 'digest', 'email', person.id)
       if (this.sent.has(key)) continue
@@ -70,9 +87,12 @@ export class DailyDigest {
         .map(alert => ({ alert, cabinet: cabinets.find(c => c.definition.id === alert.cabinetId)! }))
       if (items.length === 0 && alerts.length === 0) continue
       const message = renderDigest(this.options.texts, this.options.templates, { person, date, items, alerts, timeZone: this.options.routing.file.timezone })
-      const outcome = await deliver({ notifier: email, to: person, message, idempotencyKey: key }, this.options.retryPolicy)
+      const outcome = await deliver({ notifier: email, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
+        now: () => this.options.time.now(),
+        sleep: (ms, signal) => sleep(this.options.time, ms, signal)
+      })
+      this.options.bus.emit('notification', { alertId: digestId, alert: undefined, step: 'digest', outcome, atMs: this.options.time.now() })
       if (outcome.outcome === 'sent') {
-        await this.options.journal.append({ t: 'sent', alertId: digestId, step: 'digest', channel: 'email', recipientId: person.id, atMs: this.options.clock.now() })
         this.options.logger.info({ date, recipientId: person.id, items: items.length, alerts: alerts.length }, 'daily digest sent')
       } else {
         this.sent.delete(key)

@@ -1,27 +1,31 @@
 import type { Logger } from 'pino'
 import { HttpError, type InfluxV1Client } from '@aed/core/influx'
+import type { ScheduledTimer, Scheduler } from '@aed/core/time'
+import type { Unit } from '../unit.ts'
 
-export interface TelemetryWriterOptions {
+export interface InfluxWriterOptions {
   batchSize: number
   flushMs: number
   /** Lines kept while InfluxDB is unreachable; beyond it the oldest are dropped and counted. */
   maxBufferLines: number
   /** Longest pause between retries, ms. */
   maxRetryDelayMs?: number
-  /** Called when InfluxDB answers that the database does not exist; the batch is then retried. */
-  onDatabaseMissing?: () => Promise<void>
+  /** Run CREATE DATABASE at start-up and whenever a write finds the database missing (InfluxDB 1.x). */
+  createDatabase?: boolean
 }
 
 /**
- * Batches line-protocol lines to InfluxDB. A line is queued in O(1) and the
+ * Batches line-protocol lines (every measurement: telemetry, readiness,
+ * alert events, notifications, maintenance) to InfluxDB. A line is queued in O(1) and the
  * MQTT path never waits for InfluxDB. While InfluxDB is down, lines stay
  * queued and the batch is retried with backoff; a batch InfluxDB rejects as
  * malformed (4xx other than 429) is dropped with a log, since retrying it
  * cannot succeed.
  */
-export class TelemetryWriter {
+export class InfluxWriter implements Unit {
+  readonly name = 'influx-writer'
   private queue: string[] = []
-  private timer: NodeJS.Timeout | undefined
+  private timer: ScheduledTimer | undefined
   private flushing: Promise<void> | undefined
   private retryDelayMs = 0
   private stopped = false
@@ -32,7 +36,20 @@ export class TelemetryWriter {
   healthy = true
   lastError: string | undefined
 
-  constructor (private readonly client: InfluxV1Client, private readonly options: TelemetryWriterOptions, private readonly logger: Logger) {}
+  constructor (
+    private readonly client: InfluxV1Client,
+    private readonly options: InfluxWriterOptions,
+    private readonly scheduler: Scheduler,
+    private readonly logger: Logger
+  ) {}
+
+  /** Creates the database if asked; InfluxDB being down is not fatal, writes retry until it is up. */
+  async start (): Promise<void> {
+    this.stopped = false
+    if (this.options.createDatabase === true) {
+      await this.client.createDatabase().catch(err => this.logger.warn({ err }, 'CREATE DATABASE failed; writes will retry until the database exists'))
+    }
+  }
 
   get buffered (): number {
     return this.queue.length
@@ -60,7 +77,7 @@ export class TelemetryWriter {
   /** Stops the timer after a last attempt to write what is queued. */
   async stop (): Promise<void> {
     this.stopped = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.scheduler.clear(this.timer)
     // Let an attempt already under way finish, then try again a few times:
     // the first request after an outage may meet a pooled socket the server closed.
     await this.flushing
@@ -72,9 +89,9 @@ export class TelemetryWriter {
     if (this.stopped) return
     if (this.timer !== undefined) {
       if (delayMs > 0 || this.retryDelayMs > 0) return
-      clearTimeout(this.timer)
+      this.scheduler.clear(this.timer)
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined
       this.flush().catch(err => this.logger.error({ err }, 'flush failed'))
     }, Math.max(delayMs, this.retryDelayMs))
@@ -99,8 +116,9 @@ export class TelemetryWriter {
           this.logger.error({ err, lines: batch.length, first: batch[0] }, 'InfluxDB refused a batch as invalid: dropped')
           continue
         }
-        if (err instanceof HttpError && err.statusCode === 404 && this.options.onDatabaseMissing !== undefined) {
-          await this.options.onDatabaseMissing().then(
+        if (err instanceof HttpError && err.statusCode === 404 && this.options.createDatabase === true) {
+          // InfluxDB 1.x may have been down at start-up: create the database when a write finds it missing.
+          await this.client.createDatabase().then(
             () => this.logger.info('database created after a write found it missing'),
             (createErr: unknown) => this.logger.warn({ err: createErr }, 'creating the missing database failed'))
         }

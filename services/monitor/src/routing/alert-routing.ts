@@ -7,7 +7,7 @@ import type { Person } from './people.ts'
  * primary, then the backup, then the site's facility managers; warnings and
  * maintenance items go to the facility managers only.
  */
-export class Routing {
+export class AlertRouting {
   private readonly people: Map<string, Person>
 
   constructor (readonly file: AlertingFile) {

@@ -5,16 +5,18 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
 import type { UplinkMessage } from '@aed/core/protocol'
+import { ManualTime } from '@aed/testkit/manual-time'
 import { MonitorBus } from '../events.ts'
+import { Recorder } from '../recording/recorder.ts'
 import { loadDigestTemplates } from '../messages/digest-message.ts'
 import { loadMessageTemplates } from '../messages/message-templates.ts'
 import { EmailNotifier } from '../notifiers/email-notifier.ts'
 import { parseAlertingFile } from '../routing/alerting-config.ts'
-import { Routing } from '../routing/escalation-levels.ts'
+import { AlertRouting } from '../routing/alert-routing.ts'
 import { FleetState } from '../state/fleet-state.ts'
 import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
-import { AlertBook } from './alert-book.ts'
-import { AlertJournal } from './alert-journal.ts'
+import { AlertBook } from '../alerts/alert-book.ts'
+import { AlertJournal } from '../alerts/alert-journal.ts'
 import { DailyDigest } from './daily-digest.ts'
 
 const smtp = await startSmtpTestServer()
@@ -22,9 +24,10 @@ const dir = await mkdtemp(join(tmpdir(), 'digest-'))
 t.teardown(async () => { await smtp.close(); await rm(dir, { recursive: true, force: true }) })
 
 // 07:30 in Sofia on Tuesday 24 November 2026.
-let now = Date.parse('2026-11-24T05:30:00Z')
-const clock = { now: () => now }
-const routing = new Routing(parseAlertingFile(`
+const time = new ManualTime('2026-11-24T05:30:00Z')
+const clock = time
+const now = time.now()
+const routing = new AlertRouting(parseAlertingFile(`
 people:
   - { id: elena, name: Елена Димитрова, email: elena@example.org, language: bg }
   - { id: tech, name: Technician, email: tech@example.org, language: en }
@@ -42,38 +45,46 @@ fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'battery', payload: { ts: new
 const book = new AlertBook()
 book.raise({ cabinetId: 'pernik-aed-01', kind: 'post_use_inspection', severity: 'warning', task: true, facts: {} }, now)
 
+/** The digest as the monitor runs it: the journal replayed at start, what goes out journalled by the recorder. */
 async function digestAfterRestart () {
-  const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'))
-  const state = await journal.open(now)
+  const bus = new MonitorBus()
+  const logger = pino({ level: 'silent' })
+  const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'), time)
+  const recorder = new Recorder({ bus, book, fleet, clock, scheduler: time, snapshotIntervalMs: 60_000, logger, sinks: { write: () => {}, journal } })
   const digest = new DailyDigest({
-    fleet, book, routing, journal, clock,
+    fleet, book, routing, bus, time,
+    journalled: () => journal.restored,
     notifiers: [new EmailNotifier({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'aed@example.org', tlsRejectUnauthorized: false })],
     texts: await loadDigestTemplates(),
     templates: await loadMessageTemplates(),
-    sent: state.sent,
-    logger: pino({ level: 'silent' }),
+    logger,
     retryPolicy: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 }
   })
-  return { digest, journal }
-}
-
-async function settle (): Promise<void> {
-  await new Promise(resolve => setTimeout(resolve, 300))
+  const units = [journal, recorder, digest]
+  for (const unit of units) await unit.start()
+  return {
+    /** One tick: sends the digest if it is due, and waits until it is out. */
+    async tick () {
+      bus.emit('tick', time.now())
+      await digest.idle()
+    },
+    async stop () {
+      for (const unit of units.reverse()) await unit.stop()
+    }
+  }
 }
 
 t.test('before the digest time nothing is sent', async t => {
-  const { digest, journal } = await digestAfterRestart()
-  digest.check()
-  await settle()
+  const monitor = await digestAfterRestart()
+  await monitor.tick()
   t.equal(smtp.mails.length, 0)
-  await journal.close()
+  await monitor.stop()
 })
 
 t.test('at the digest time each facility manager gets what expires soon and what is open at their sites', async t => {
-  now = Date.parse('2026-11-24T06:00:00Z')
-  const { digest, journal } = await digestAfterRestart()
-  digest.check()
-  await settle()
+  await time.advanceTo(Date.parse('2026-11-24T06:00:00Z'))
+  const monitor = await digestAfterRestart()
+  await monitor.tick()
   const mails = smtp.mails.filter(m => m.envelopeTo.includes('elena@example.org'))
   t.equal(mails.length, 1)
   t.match(mails[0]!.subject, /АЕД – преглед за 2026-11-24: 2 за внимание/)
@@ -81,24 +92,21 @@ t.test('at the digest time each facility manager gets what expires soon and what
   t.match(mails[0]!.text, /Преглед на АЕД след употреба/)
   t.notMatch(mails[0]!.text, /батерията/, 'a battery far from expiry is not listed')
   t.equal(smtp.mails.filter(m => m.envelopeTo.includes('tech@example.org')).length, 0, 'nothing to report for the planned sites: no email')
-  digest.check()
-  await settle()
+  await monitor.tick()
   t.equal(smtp.mails.length, 1, 'once a day')
-  await journal.close()
+  await monitor.stop()
 })
 
 t.test('a restart the same day does not send it again; the next day it comes again', async t => {
-  now += 3_600_000
+  await time.advance(3_600_000)
   const restarted = await digestAfterRestart()
-  restarted.digest.check()
-  await settle()
+  await restarted.tick()
   t.equal(smtp.mails.length, 1)
-  await restarted.journal.close()
-  now += 24 * 3_600_000
+  await restarted.stop()
+  await time.advance(24 * 3_600_000)
   const nextDay = await digestAfterRestart()
-  nextDay.digest.check()
-  await settle()
+  await nextDay.tick()
   t.equal(smtp.mails.length, 2)
   t.match(smtp.mails[1]!.subject, /2026-11-25/)
-  await nextDay.journal.close()
+  await nextDay.stop()
 })

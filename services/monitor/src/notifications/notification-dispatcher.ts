@@ -1,35 +1,37 @@
 import type { Logger } from 'pino'
 import type { FleetCabinet } from '@aed/core/fleet'
 import { ackLink, createAckToken } from '../ack/signed-link.ts'
-import type { Clock } from '../clock.ts'
+import { sleep, type ScheduledTimer, type Time } from '@aed/core/time'
 import type { MessageStep, MessageTemplates } from '../messages/message-templates.ts'
 import { renderAlertMessage } from '../messages/render-alert-message.ts'
-import { deliver, type DeliveryOutcome, type RetryPolicy } from '../notifiers/delivery.ts'
+import { deliver, type RetryPolicy } from '../notifiers/delivery.ts'
 import type { Notifier } from '../notifiers/notifier.ts'
-import type { Routing } from '../routing/escalation-levels.ts'
+import type { AlertRouting } from '../routing/alert-routing.ts'
 import type { Person } from '../routing/people.ts'
-import type { Alert } from './alert.ts'
-import type { AlertBook, AlertTransition } from './alert-book.ts'
-import { sentKey, type AlertJournal, type SentRecord } from './alert-journal.ts'
+import type { Alert } from '../alerts/alert.ts'
+import type { AlertBook, AlertTransition } from '../alerts/alert-book.ts'
+import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
+import type { MonitorBus } from '../events.ts'
+import type { Unit } from '../unit.ts'
 
 export interface DispatcherOptions {
   book: AlertBook
-  journal: AlertJournal
-  routing: Routing
+  /** Where every delivery outcome is announced (`notification`), for the recorder. */
+  bus: MonitorBus
+  routing: AlertRouting
   notifiers: readonly Notifier[]
   templates: MessageTemplates
   findCabinet (cabinetId: string): FleetCabinet | undefined
-  clock: Clock
+  /** Escalation, flap windows, retries: all on this time line. */
+  time: Time
   logger: Logger
   publicUrl: string
   ackSecret: string
   ackTtlMs: number
   timeZone: string
   retryPolicy: RetryPolicy
-  /** Notifications already sent before a restart, from the journal. */
-  sent: readonly SentRecord[]
-  /** Every delivery outcome, for InfluxDB and metrics. */
-  onOutcome? (outcome: DeliveryOutcome, alert: Alert, step: string): void
+  /** The journal's replay, read at start(): notifications already sent before a restart. */
+  journalled: () => Pick<JournalState, 'sentRecords'>
   /** How often notifications that failed every try are tried again while their alert is open, ms. */
   retryFailedEveryMs?: number
 }
@@ -47,55 +49,59 @@ export interface DispatcherOptions {
  *   again.
  *
  * Each (alert, step, channel, person) is sent at most once: what went out is
- * journalled, and after a restart only what is missing is sent. Escalation
- * times derive from the alert's opening time, so they survive a restart.
+ * journalled (by the recorder, from the `notification` events), and after a
+ * restart only what is missing is sent. Escalation times derive from the
+ * alert's opening time, so they survive a restart.
  */
-export class NotificationDispatcher {
+export class NotificationDispatcher implements Unit {
+  readonly name = 'notification-dispatcher'
   private readonly sent = new Set<string>()
   /** alertId → people told about it (any step), for the all-clear. */
   private readonly told = new Map<string, Map<string, Person>>()
-  private readonly escalationTimers = new Map<string, NodeJS.Timeout>()
+  private readonly escalationTimers = new Map<string, ScheduledTimer>()
   /** `${cabinetId}|${kind}` → the resolved alert whose all-clear is waiting out the flap window. */
-  private readonly pendingAllClear = new Map<string, { alert: Alert, timer: NodeJS.Timeout }>()
+  private readonly pendingAllClear = new Map<string, { alert: Alert, timer: ScheduledTimer }>()
   private readonly inFlight = new Set<Promise<unknown>>()
   /** Alerts that continue a flapping incident: their people were told already. */
   private readonly continuations = new Set<string>()
-  private retryTimer: NodeJS.Timeout | undefined
-  private readonly abort = new AbortController()
+  private retryTimer: ScheduledTimer | undefined
+  private abort = new AbortController()
   private readonly escalateAfterMs: number
   private readonly flapWindowMs: number
 
   constructor (private readonly options: DispatcherOptions) {
     this.escalateAfterMs = options.routing.file.escalation.ackTimeoutMinutes * 60_000
     this.flapWindowMs = options.routing.file.flapWindowMinutes * 60_000
-    for (const record of options.sent) {
-      this.sent.add(sentKey(record.alertId, record.step, record.channel, record.recipientId))
-      const person = options.routing.person(record.recipientId)
-      if (person !== undefined) this.toldMap(record.alertId).set(person.id, person)
-    }
   }
 
-  /** Subscribes to the alert book and resumes what a restart interrupted. */
+  /** Takes in what the journal says was sent, subscribes to the alert book and resumes what a restart interrupted. */
   start (): void {
-    this.options.book.on('transition', this.onTransition)
-    for (const alert of this.options.book.list({ status: 'live' })) {
+    const { routing, book, time } = this.options
+    this.abort = new AbortController()
+    for (const record of this.options.journalled().sentRecords) {
+      this.sent.add(sentKey(record.alertId, record.step, record.channel, record.recipientId))
+      const person = routing.person(record.recipientId)
+      if (person !== undefined) this.toldMap(record.alertId).set(person.id, person)
+    }
+    book.on('transition', this.onTransition)
+    for (const alert of book.list({ status: 'live' })) {
       if (alert.status === 'open') this.resume(alert)
     }
     // What failed every try is tried again while its alert is still open (resume skips what was sent).
-    this.retryTimer = setInterval(() => {
-      for (const alert of this.options.book.list({ status: 'open' })) {
+    this.retryTimer = time.setInterval(() => {
+      for (const alert of book.list({ status: 'open' })) {
         if (!this.continuations.has(alert.id)) this.resume(alert, false)
       }
     }, this.options.retryFailedEveryMs ?? 60_000)
-    this.retryTimer.unref()
   }
 
   /** Stops timers and waits for deliveries under way (they give up retrying). */
   async stop (): Promise<void> {
-    this.options.book.off('transition', this.onTransition)
-    clearInterval(this.retryTimer)
-    for (const timer of this.escalationTimers.values()) clearTimeout(timer)
-    for (const { timer } of this.pendingAllClear.values()) clearTimeout(timer)
+    const { book, time } = this.options
+    book.off('transition', this.onTransition)
+    time.clear(this.retryTimer)
+    for (const timer of this.escalationTimers.values()) time.clear(timer)
+    for (const { timer } of this.pendingAllClear.values()) time.clear(timer)
     this.escalationTimers.clear()
     this.pendingAllClear.clear()
     this.abort.abort()
@@ -107,12 +113,10 @@ export class NotificationDispatcher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
   }
 
-  private readonly onTransition = (transition: AlertTransition): void => {
-    const { alert, previous, updated } = transition
-    if (updated === true) return
-    if (previous === undefined) this.onOpened(alert)
-    else if (alert.status === 'acknowledged') this.cancelEscalation(alert.id)
-    else if (alert.status === 'resolved') this.onResolved(alert, transition.by)
+  private readonly onTransition = ({ alert, change, by }: AlertTransition): void => {
+    if (change === 'opened') this.onOpened(alert)
+    else if (change === 'acknowledged') this.cancelEscalation(alert.id)
+    else if (change === 'resolved') this.onResolved(alert, by)
   }
 
   private onOpened (alert: Alert): void {
@@ -120,7 +124,7 @@ export class NotificationDispatcher {
     const flapping = this.pendingAllClear.get(flapKey)
     if (flapping !== undefined) {
       // Back within the flap window: the same incident goes on; those told about it stay told.
-      clearTimeout(flapping.timer)
+      this.options.time.clear(flapping.timer)
       this.pendingAllClear.delete(flapKey)
       const told = this.told.get(flapping.alert.id)
       if (told !== undefined) this.told.set(alert.id, new Map(told))
@@ -151,11 +155,10 @@ export class NotificationDispatcher {
     this.continuations.delete(alert.id)
     if (by === 'system' && !alert.task && this.flapWindowMs > 0) {
       const key = `${alert.cabinetId}|${alert.kind}`
-      const timer = setTimeout(() => {
+      const timer = this.options.time.setTimeout(() => {
         this.pendingAllClear.delete(key)
         this.sendAllClear(alert)
       }, this.flapWindowMs)
-      timer.unref()
       this.pendingAllClear.set(key, { alert, timer })
       return
     }
@@ -182,23 +185,20 @@ export class NotificationDispatcher {
     const next = alert.escalationLevel + 1
     if (next >= levels.length) return
     const dueMs = Date.parse(alert.openedAt) + next * this.escalateAfterMs
-    const timer = setTimeout(() => {
+    const timer = this.options.time.setTimeout(() => {
       this.escalationTimers.delete(alert.id)
       const current = this.options.book.get(alert.id)
       if (current?.status !== 'open') return
-      this.options.book.escalate(alert.id, next, this.options.clock.now())
       this.options.logger.warn({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, level: next }, 'not acknowledged in time: escalating')
-      this.options.journal.append({ t: 'alert', alert: current }).catch(err => this.options.logger.error({ err, alertId: alert.id }, 'journal write failed'))
+      this.options.book.escalate(alert.id, next, this.options.time.now())
       this.send(current, cabinet, 'escalated', next, levels[next]!)
       this.scheduleEscalation(current)
-    }, Math.max(0, dueMs - this.options.clock.now()))
-    timer.unref()
+    }, Math.max(0, dueMs - this.options.time.now()))
     this.escalationTimers.set(alert.id, timer)
   }
 
   private cancelEscalation (alertId: string): void {
-    const timer = this.escalationTimers.get(alertId)
-    if (timer !== undefined) clearTimeout(timer)
+    this.options.time.clear(this.escalationTimers.get(alertId))
     this.escalationTimers.delete(alertId)
   }
 
@@ -214,7 +214,7 @@ export class NotificationDispatcher {
         cabinet,
         person,
         step,
-        ackUrl: ackLink(this.options.publicUrl, createAckToken({ alertId: alert.id, personId: person.id, expiresAt: new Date(this.options.clock.now() + this.options.ackTtlMs) }, this.options.ackSecret)),
+        ackUrl: ackLink(this.options.publicUrl, createAckToken({ alertId: alert.id, personId: person.id, expiresAt: new Date(this.options.time.now() + this.options.ackTtlMs) }, this.options.ackSecret)),
         publicUrl: this.options.publicUrl,
         timeZone: this.options.timeZone
       })
@@ -225,12 +225,12 @@ export class NotificationDispatcher {
         this.toldMap(alert.id).set(person.id, person)
         const delivery = deliver({ notifier, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
           signal: this.abort.signal,
+          now: () => this.options.time.now(),
+          sleep: (ms, signal) => sleep(this.options.time, ms, signal),
           onAttemptFailed: failure => this.options.logger.warn({ alertId: alert.id, channel: failure.channel, recipientId: failure.recipientId, attempt: failure.attempt, retryInMs: failure.retryInMs, err: failure.error.message }, 'notification attempt failed')
-        }).then(async outcome => {
-          this.options.onOutcome?.(outcome, alert, stepKey)
-          if (outcome.outcome === 'sent') {
-            await this.options.journal.append({ t: 'sent', alertId: alert.id, step: stepKey, channel: notifier.channel, recipientId: person.id, atMs: this.options.clock.now() })
-          } else {
+        }).then(outcome => {
+          this.options.bus.emit('notification', { alertId: alert.id, alert, step: stepKey, outcome, atMs: this.options.time.now() })
+          if (outcome.outcome !== 'sent') {
             // Not sent: forget the key so a resume after restart tries again.
             this.sent.delete(key)
             this.options.logger.error({ alertId: alert.id, step: stepKey, channel: outcome.channel, recipientId: outcome.recipientId, attempts: outcome.attempts, err: outcome.error }, 'notification failed')

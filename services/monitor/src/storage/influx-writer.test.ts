@@ -4,7 +4,8 @@ import { InfluxV1Client } from '@aed/core/influx'
 import { startTestInflux } from '../../../../test/support/influx.ts'
 import { startTcpProxy } from '../../../../test/support/tcp-proxy.ts'
 import { waitFor } from '../../../../test/support/stack.ts'
-import { TelemetryWriter } from './telemetry-writer.ts'
+import { systemTime } from '@aed/core/time'
+import { InfluxWriter } from './influx-writer.ts'
 
 const influx = await startTestInflux()
 const proxy = await startTcpProxy(Number(new URL(influx.url).port))
@@ -18,7 +19,7 @@ const count = async (cabinet: string): Promise<number> => {
 const line = (cabinet: string, i: number): string => `heartbeat,cabinet=${cabinet} temperature_c=${20 + i / 10},seq=${i}i ${Date.parse('2026-11-24T00:00:00Z') + i * 1000}`
 
 t.test('lines are written in batches', async t => {
-  const writer = new TelemetryWriter(throughProxy, { batchSize: 100, flushMs: 20, maxBufferLines: 10_000 }, pino({ level: 'silent' }))
+  const writer = new InfluxWriter(throughProxy, { batchSize: 100, flushMs: 20, maxBufferLines: 10_000 }, systemTime, pino({ level: 'silent' }))
   for (let i = 0; i < 250; i++) writer.enqueue(line('batch-01', i))
   await waitFor(async () => await count('batch-01') === 250, '250 points stored')
   // InfluxDB may answer the count before the writer has seen its own 204.
@@ -28,7 +29,7 @@ t.test('lines are written in batches', async t => {
 })
 
 t.test('while InfluxDB is unreachable lines are kept and written when it comes back', async t => {
-  const writer = new TelemetryWriter(throughProxy, { batchSize: 50, flushMs: 20, maxBufferLines: 10_000, maxRetryDelayMs: 200 }, pino({ level: 'silent' }))
+  const writer = new InfluxWriter(throughProxy, { batchSize: 50, flushMs: 20, maxBufferLines: 10_000, maxRetryDelayMs: 200 }, systemTime, pino({ level: 'silent' }))
   proxy.cut()
   for (let i = 0; i < 120; i++) writer.enqueue(line('outage-01', i))
   await waitFor(() => !writer.healthy, 'the writer to notice the outage')
@@ -41,7 +42,7 @@ t.test('while InfluxDB is unreachable lines are kept and written when it comes b
 })
 
 t.test('a batch InfluxDB refuses as malformed is dropped and counted, and later lines still go through', async t => {
-  const writer = new TelemetryWriter(throughProxy, { batchSize: 1, flushMs: 10, maxBufferLines: 100 }, pino({ level: 'silent' }))
+  const writer = new InfluxWriter(throughProxy, { batchSize: 1, flushMs: 10, maxBufferLines: 100 }, systemTime, pino({ level: 'silent' }))
   writer.enqueue('this is not line protocol')
   writer.enqueue(line('after-bad-01', 1))
   await waitFor(async () => await count('after-bad-01') === 1, 'the good line stored')
@@ -50,7 +51,7 @@ t.test('a batch InfluxDB refuses as malformed is dropped and counted, and later 
 })
 
 t.test('when the buffer is full the oldest lines are dropped and counted', async t => {
-  const writer = new TelemetryWriter(throughProxy, { batchSize: 1000, flushMs: 60_000, maxBufferLines: 1000 }, pino({ level: 'silent' }))
+  const writer = new InfluxWriter(throughProxy, { batchSize: 1000, flushMs: 60_000, maxBufferLines: 1000 }, systemTime, pino({ level: 'silent' }))
   proxy.cut()
   for (let i = 0; i < 1100; i++) writer.enqueue(line('full-01', i))
   t.equal(writer.buffered, 1000)
@@ -63,7 +64,7 @@ t.test('when the buffer is full the oldest lines are dropped and counted', async
 t.test('a database missing when writing (InfluxDB was down at start-up) is created and the lines written', async t => {
   const database = `${influx.database}_late`
   const late = new InfluxV1Client({ url: influx.url, database })
-  const writer = new TelemetryWriter(late, { batchSize: 10, flushMs: 10, maxBufferLines: 100, maxRetryDelayMs: 100, onDatabaseMissing: () => late.createDatabase() }, pino({ level: 'silent' }))
+  const writer = new InfluxWriter(late, { batchSize: 10, flushMs: 10, maxBufferLines: 100, maxRetryDelayMs: 100, createDatabase: true }, systemTime, pino({ level: 'silent' }))
   writer.enqueue(line('late-01', 1))
   await waitFor(async () => (await late.rows(`SELECT count("temperature_c") FROM "heartbeat"`).catch(() => []))[0]?.count === 1, 'the line stored in the new database')
   await waitFor(() => writer.written === 1, 'the writer to count it')

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino'
+import type { Clock } from '@aed/core/time'
+import type { MonitorBus } from '../events.ts'
+import type { FleetView } from '../state/fleet-state.ts'
+import type { Unit } from '../unit.ts'
+import type { Alert } from './alert.ts'
+import type { AlertBook, AlertFilter, AlertTransition } from './alert-book.ts'
+import type { JournalState } from './alert-journal.ts'
+import { raiseInspectionAfterUse } from './post-use-inspection.ts'
+import { RuleEvaluator } from './rule-evaluator.ts'
+import type { AlertRule } from './rules/index.ts'
+
+/** What people (the API, the acknowledgement pages) may do with alerts. */
+export interface AlertActions {
+  list (filter?: AlertFilter): Alert[]
+  get (alertId: string): Alert | undefined
+  acknowledge (alertId: string, by: string): Alert
+  resolve (alertId: string, by: string): Alert
+}
+
+export interface AlertLifecycleOptions {
+  book: AlertBook
+  rules: readonly AlertRule[]
+  fleet: FleetView
+  bus: MonitorBus
+  clock: Clock
+  /** The journal's replay: open alerts survive a restart. Read at start(). */
+  journalled: () => JournalState
+  logger: Logger
+}
+
+/**
+ * Raises and clears alerts from the rules: for a cabinet after each of its
+ * messages (`telemetry`), for the whole fleet on every `tick`, since time
+ * alone makes some conditions true (offline, expiry, overdue self-test).
+ * Opens the post-use inspection task when a door closes after use.
+ */
+export class AlertLifecycle implements Unit, AlertActions {
+  readonly name = 'alert-lifecycle'
+  private evaluator: RuleEvaluator | undefined
+  private readonly inspection: (transition: AlertTransition) => void
+
+  constructor (private readonly options: AlertLifecycleOptions) {
+    this.inspection = raiseInspectionAfterUse(options.book, options.fleet)
+  }
+
+  start (): void {
+    const { book, bus, journalled, logger } = this.options
+    for (const alert of journalled().alerts.values()) book.restore(alert)
+    logger.info({ liveAlerts: book.list({ status: 'live' }).length }, 'alerts restored from the journal')
+    // Rules judge a cabinet silent since start-up from this moment.
+    this.evaluator = new RuleEvaluator(this.options.rules, this.options.fleet, book, this.options.clock)
+    book.on('transition', this.inspection)
+    bus.on('telemetry', this.onTelemetry)
+    bus.on('tick', this.onTick)
+  }
+
+  stop (): void {
+    this.options.book.off('transition', this.inspection)
+    this.options.bus.off('telemetry', this.onTelemetry)
+    this.options.bus.off('tick', this.onTick)
+  }
+
+  list (filter?: AlertFilter): Alert[] {
+    return this.options.book.list(filter)
+  }
+
+  get (alertId: string): Alert | undefined {
+    return this.options.book.get(alertId)
+  }
+
+  acknowledge (alertId: string, by: string): Alert {
+    return this.options.book.acknowledge(alertId, by, this.options.clock.now())
+  }
+
+  resolve (alertId: string, by: string): Alert {
+    return this.options.book.resolve(alertId, by, this.options.clock.now())
+  }
+
+  private readonly onTelemetry = (message: { cabinetId: string }): void => {
+    const cabinet = this.options.fleet.get(message.cabinetId)
+    if (cabinet !== undefined) this.evaluator?.evaluateCabinet(cabinet)
+  }
+
+  private readonly onTick = (): void => {
+    this.evaluator?.evaluateAll()
+  }
+}

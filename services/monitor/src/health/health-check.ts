@@ -1,0 +1,57 @@
+import type { Logger } from 'pino'
+import type { InfluxV1Client } from '@aed/core/influx'
+import type { ScheduledTimer, Scheduler } from '@aed/core/time'
+import type { InfluxWriter } from '../storage/influx-writer.ts'
+import type { Unit } from '../unit.ts'
+
+export interface MonitorHealth {
+  ready: boolean
+  mqtt: boolean
+  influx: boolean
+  reasons: string[]
+}
+
+export interface HealthCheckOptions {
+  influx: Pick<InfluxV1Client, 'ping'>
+  writer: Pick<InfluxWriter, 'healthy' | 'lastError'>
+  mqttConnected: () => boolean
+  scheduler: Scheduler
+  /** How often InfluxDB is pinged, ms. */
+  pingEveryMs: number
+  logger: Logger
+}
+
+/**
+ * What /readyz reports: ready while the broker is connected and InfluxDB
+ * answers its pings and takes writes.
+ */
+export class HealthCheck implements Unit {
+  readonly name = 'health'
+  private influxReachable = false
+  private timer: ScheduledTimer | undefined
+
+  constructor (private readonly options: HealthCheckOptions) {}
+
+  async start (): Promise<void> {
+    await this.ping()
+    this.timer = this.options.scheduler.setInterval(() => { void this.ping() }, this.options.pingEveryMs)
+  }
+
+  stop (): void {
+    this.options.scheduler.clear(this.timer)
+  }
+
+  health (): MonitorHealth {
+    const mqtt = this.options.mqttConnected()
+    const { writer } = this.options
+    const influx = this.influxReachable && writer.healthy
+    const reasons: string[] = []
+    if (!mqtt) reasons.push('MQTT broker not connected')
+    if (!influx) reasons.push(`InfluxDB not reachable${writer.lastError !== undefined ? `: ${writer.lastError}` : ''}`)
+    return { ready: reasons.length === 0, mqtt, influx, reasons }
+  }
+
+  private async ping (): Promise<void> {
+    this.influxReachable = await this.options.influx.ping().catch(() => false)
+  }
+}

@@ -1,0 +1,21 @@
+import type { Clock } from '@aed/core/time'
+import type { AlertActions } from '../alerts/alert-lifecycle.ts'
+import type { MaintenanceActions } from '../alerts/maintenance-desk.ts'
+import type { CabinetCommander } from '../commands/cabinet-commands.ts'
+import type { MonitorHealth } from '../health/health-check.ts'
+import type { FleetView } from '../state/fleet-state.ts'
+
+/**
+ * What the HTTP API may use of the monitor: each route plugin is given only
+ * the services it needs, never the monitor itself.
+ */
+export interface MonitorServices {
+  clock: Clock
+  fleet: FleetView
+  alerts: AlertActions
+  maintenance: MaintenanceActions
+  commands: CabinetCommander
+  health: () => MonitorHealth
+  /** The Prometheus text of /metrics. */
+  metrics: () => string
+}
