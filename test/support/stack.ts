@@ -162,7 +162,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
 }
 
 /** Polls until `check` is true; fails with what was awaited. */
-export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
