@@ -24,9 +24,11 @@ export interface CabinetCommandsOptions {
 
 /**
  * Commands to cabinets on their `cmd` topic. After every (re)connect to the
- * broker it asks each active cabinet not heard from since start-up for a
- * full report, so state (and the rules that wait for it) is complete within
- * seconds of a restart instead of at the next scheduled report.
+ * broker it asks each active cabinet whose readings are not all known (as
+ * after a restart: a heartbeat queued for the monitor may arrive first, but
+ * says nothing of the door) for a full report, so state and the rules that
+ * wait for it are complete within seconds instead of at the next scheduled
+ * report.
  */
 export class CabinetCommands implements Unit, CabinetCommander {
   readonly name = 'cabinet-commands'
@@ -53,7 +55,9 @@ export class CabinetCommands implements Unit, CabinetCommander {
 
   private readonly requestReports = (): void => {
     for (const cabinet of this.options.fleet.all()) {
-      if (cabinet.definition.status !== 'active' || cabinet.state.lastSeenMs !== 0) continue
+      const { state } = cabinet
+      const known = state.door !== undefined && state.selftestResult !== undefined && state.batteryPercent !== undefined && state.padsExpires !== undefined
+      if (cabinet.definition.status !== 'active' || known) continue
       this.send(cabinet.definition.id, 'report').catch(err => this.options.logger.warn({ err, cabinetId: cabinet.definition.id }, 'report request failed'))
     }
   }
