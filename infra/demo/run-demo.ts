@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { startBroker } from '@aed/broker'
 import { loadFleet } from '@aed/core/fleet'
-import { findInfluxd, startPrivateInfluxd, type PrivateInfluxd } from '@aed/core/influx'
+import { findInfluxd, startPrivateInfluxd, type PrivateInfluxd } from '@aed/testkit/private-influxd'
 import {
   CONSOLE_HELP, ConsoleCommandError, SimulatedCabinet, cabinetsToSimulate, provisionCabinets, runConsoleCommand, writeSecrets
 } from '@aed/firmware-sim'
