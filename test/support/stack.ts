@@ -7,8 +7,8 @@ import { SimulatedCabinet, type SimulatedCabinetOptions } from '@aed/firmware-si
 import { MonitorConfigSchema, type MonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService, type RunningService } from '../../services/monitor/src/service.ts'
 import type { Clock } from '../../services/monitor/src/clock.ts'
-import { startSmtpTestServer, type SmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
-import { startSmsProviderStandIn, type SmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
+import { startSmtpTestServer, type SmtpTestServer } from '@aed/testkit/smtp-test-server'
+import { startSmsProviderStandIn, type SmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 import { startTestInflux, type TestInflux } from './influx.ts'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { startSmsProviderStandIn } from '../testing/sms-provider-stand-in.ts'
-import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
 import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { backoffDelay, deliver, deliverAll, planDeliveries, type AttemptFailure, type RetryPolicy } from './delivery.ts'
