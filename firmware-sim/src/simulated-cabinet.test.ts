@@ -1,6 +1,6 @@
 import t from 'tap'
 import mqtt from 'mqtt'
-import { startTestBroker } from '@aed/broker/testing'
+import { startTestBroker } from '@aed/testkit/test-broker'
 import { SimulatedCabinet } from './simulated-cabinet.ts'
 
 const broker = await startTestBroker()

@@ -12,14 +12,14 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { startBroker } from '@aed/broker'
 import { loadFleet } from '@aed/core/fleet'
-import { findInfluxd, startPrivateInfluxd, type PrivateInfluxd } from '@aed/core/influx'
+import { findInfluxd, startPrivateInfluxd, type PrivateInfluxd } from '@aed/testkit/private-influxd'
 import {
   CONSOLE_HELP, ConsoleCommandError, SimulatedCabinet, cabinetsToSimulate, provisionCabinets, runConsoleCommand, writeSecrets
 } from '@aed/firmware-sim'
 import { loadMonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService } from '../../services/monitor/src/service.ts'
-import { startSmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
-import { startSmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
+import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const demoDir = join(root, '.demo')

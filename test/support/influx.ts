@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { findInfluxd, InfluxV1Client, startPrivateInfluxd } from '@aed/core/influx'
+import { InfluxV1Client } from '@aed/core/influx'
+import { findInfluxd, startPrivateInfluxd } from '@aed/testkit/private-influxd'
 
 /** A real InfluxDB for one test file, with a database of its own. */
 export interface TestInflux {

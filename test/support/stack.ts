@@ -2,15 +2,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { startTestBroker, type TestBroker } from '@aed/broker/testing'
+import { startTestBroker, type TestBroker } from '@aed/testkit/test-broker'
 import { SimulatedCabinet, type SimulatedCabinetOptions } from '@aed/firmware-sim'
 import { MonitorConfigSchema, type MonitorConfig } from '../../services/monitor/src/config.ts'
 import { startMonitorService, type RunningService } from '../../services/monitor/src/service.ts'
 import type { Time } from '@aed/core/time'
-import { startSmtpTestServer, type SmtpTestServer } from '../../services/monitor/src/testing/smtp-test-server.ts'
-import { startSmsProviderStandIn, type SmsProviderStandIn } from '../../services/monitor/src/testing/sms-provider-stand-in.ts'
+import { startSmtpTestServer, type SmtpTestServer } from '@aed/testkit/smtp-test-server'
+import { startSmsProviderStandIn, type SmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { waitFor } from '@aed/testkit/wait-for'
 import { startTestInflux, type TestInflux } from './influx.ts'
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
+
+export { waitFor }
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789'
 
@@ -159,14 +162,4 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
       await rm(dataDir, { recursive: true, force: true })
     }
   }
-}
-
-/** Polls until `check` is true; fails with what was awaited. */
-export async function waitFor (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`)
 }

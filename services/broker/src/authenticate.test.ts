@@ -1,6 +1,6 @@
 import t from 'tap'
 import mqtt from 'mqtt'
-import { startTestBroker } from './testing/test-broker.ts'
+import { startTestBroker } from '@aed/testkit/test-broker'
 
 const broker = await startTestBroker()
 t.teardown(() => broker.close())

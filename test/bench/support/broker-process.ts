@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { startTestBroker } from '@aed/broker/testing'
+import { startTestBroker } from '@aed/testkit/test-broker'
 import { startBareBroker } from './bare-broker.ts'
 import { collectGarbage } from './memory.ts'
 

@@ -15,9 +15,9 @@ import { Recorder } from '../recording/recorder.ts'
 import { parseAlertingFile } from '../routing/alerting-config.ts'
 import { AlertRouting } from '../routing/alert-routing.ts'
 import { FleetState } from '../state/fleet-state.ts'
-import { startSmsProviderStandIn } from '../testing/sms-provider-stand-in.ts'
-import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
-import { waitFor } from '../../../../test/support/stack.ts'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
+import { waitFor } from '@aed/testkit/wait-for'
 import { NotificationDispatcher } from './notification-dispatcher.ts'
 
 /**

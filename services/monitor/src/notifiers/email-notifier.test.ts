@@ -1,11 +1,11 @@
 import t from 'tap'
 import { createServer } from 'node:net'
-import { startSmtpTestServer } from '../testing/smtp-test-server.ts'
+import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
+import { notifierRejection } from '@aed/testkit/notifier-rejection'
 import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { EmailNotifier, type SmtpConfig } from './email-notifier.ts'
 import { NotifierError } from './notifier.ts'
-import { notifierRejection } from '../testing/notifier-rejection.ts'
 
 const credentials = { user: 'alerts', password: 'correct horse battery staple' }
 const smtp = await startSmtpTestServer({ credentials })

@@ -1,11 +1,11 @@
 import t from 'tap'
 import { createServer } from 'node:net'
-import { startSmsProviderStandIn } from '../testing/sms-provider-stand-in.ts'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { notifierRejection } from '@aed/testkit/notifier-rejection'
 import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { NotifierError } from './notifier.ts'
 import { TwilioSmsNotifier } from './sms-twilio.ts'
-import { notifierRejection } from '../testing/notifier-rejection.ts'
 
 const provider = await startSmsProviderStandIn()
 t.teardown(() => provider.close())

@@ -1,10 +1,10 @@
 import t from 'tap'
-import { startSmsProviderStandIn } from '../testing/sms-provider-stand-in.ts'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { notifierRejection } from '@aed/testkit/notifier-rejection'
 import type { Person } from '../routing/people.ts'
 import type { RenderedMessage } from '../messages/rendered-message.ts'
 import { NotifierError } from './notifier.ts'
 import { WebhookSmsNotifier } from './sms-webhook.ts'
-import { notifierRejection } from '../testing/notifier-rejection.ts'
 
 const gateway = await startSmsProviderStandIn()
 t.teardown(() => gateway.close())

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { InfluxV1Client } from '@aed/core/influx'
 import { startTestInflux } from '../../../../test/support/influx.ts'
 import { startTcpProxy } from '../../../../test/support/tcp-proxy.ts'
-import { waitFor } from '../../../../test/support/stack.ts'
+import { waitFor } from '@aed/testkit/wait-for'
 import { systemTime } from '@aed/core/time'
 import { InfluxWriter } from './influx-writer.ts'
 

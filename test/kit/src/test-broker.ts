@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { CredentialFile, generateSecret, hashSecret, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
-import { startBroker, type RunningBroker } from '../broker.ts'
+import { startBroker, type RunningBroker } from '@aed/broker'
 
 /** A real broker on a free loopback port with its own credentials file. */
 export interface TestBroker extends RunningBroker {

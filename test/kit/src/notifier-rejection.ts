@@ -1,4 +1,4 @@
-import { NotifierError } from '../notifiers/notifier.ts'
+import { NotifierError } from '@aed/monitor/notifier'
 
 /** The NotifierError a send rejects with; anything else (or no rejection) fails the test. */
 export async function notifierRejection (promise: Promise<unknown>): Promise<NotifierError> {
