@@ -6,11 +6,12 @@ import { alertEventLine, notificationLine, readinessLine, telemetryLine } from '
 import type { KnownScenario } from './known-scenario.ts'
 
 /** The monitor's defaults, read from its own configuration schema so they cannot drift. */
-export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, snapshotIntervalMs: number } {
+export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, clockSkewToleranceMs: number, snapshotIntervalMs: number } {
   const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password', ALERT_LINK_SECRET: 'scenario-link-secret-0123456789abcdef' })
   return {
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
+    clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000
   }
 }
@@ -24,8 +25,9 @@ export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartb
  */
 export function scenarioLines (scenario: KnownScenario): string[] {
   const lines: string[] = []
-  for (const { message } of scenario.messages) {
-    const line = telemetryLine(message)
+  const { clockSkewToleranceMs } = monitorDefaults()
+  for (const { atMs, message } of scenario.messages) {
+    const line = telemetryLine(message, atMs, clockSkewToleranceMs)
     if (line !== undefined) lines.push(line)
   }
   lines.push(...readinessLines(scenario))
@@ -38,7 +40,7 @@ function readinessLines (scenario: KnownScenario): string[] {
   const defaults = monitorDefaults()
   const clock = { nowMs: scenario.start, now () { return this.nowMs } }
   const bus = new MonitorBus()
-  const state = new FleetState(scenario.fleet, bus, clock, { defaults: defaults.thresholds, offlineAfterHeartbeats: defaults.offlineAfterHeartbeats })
+  const state = new FleetState(scenario.fleet, bus, clock, { defaults: defaults.thresholds, offlineAfterHeartbeats: defaults.offlineAfterHeartbeats, clockSkewToleranceMs: defaults.clockSkewToleranceMs })
   const lines: string[] = []
   const snapshot = (cabinetId: string): void => {
     const tracked = state.get(cabinetId)

@@ -41,6 +41,7 @@ export const MonitorConfigSchema = z.object({
 
   TEMPERATURE_MIN_C: z.coerce.number().default(0).describe('Lowest allowed cabinet temperature (AED storage range), per-cabinet overridable'),
   TEMPERATURE_MAX_C: z.coerce.number().default(50).describe('Highest allowed cabinet temperature, per-cabinet overridable'),
+  TEMPERATURE_CRITICAL_AFTER_MIN: z.coerce.number().positive().default(30).describe('Minutes out of the temperature range after which the alert becomes critical and pages, per-cabinet overridable'),
   BATTERY_LOW_PERCENT: z.coerce.number().min(0).max(100).default(25).describe('Battery level that raises a battery_low warning'),
   BATTERY_CRITICAL_PERCENT: z.coerce.number().min(0).max(100).default(10).describe('Battery level below which the AED is not ready (battery_critical)'),
   EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(30).describe('Days before a pads or battery expiry date that a warning is raised'),
@@ -72,7 +73,8 @@ export const MonitorConfigSchema = z.object({
   SMS_WEBHOOK_TOKEN: optionalString.describe('Bearer token for the webhook gateway'),
   SMS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Whole SMS request, answer included'),
 
-  OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline')
+  OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline'),
+  CLOCK_SKEW_TOLERANCE_S: z.coerce.number().int().min(1).default(120).describe('A message whose ts lies further ahead of its arrival is taken at its arrival time and raises clock_skew')
 
 }).superRefine((config, ctx) => {
   if (config.SMS_PROVIDER === 'twilio') {

@@ -42,6 +42,8 @@ export interface MonitorEvents {
   duplicate: [message: UplinkMessage]
   /** A valid message from a cabinet the fleet file does not declare: stored, not tracked. */
   unregistered: [message: UplinkMessage]
+  /** A message whose `ts` lay further ahead of its arrival than the tolerance: taken at its arrival. */
+  clockSkew: [message: UplinkMessage, aheadMs: number]
   /** A fleet cabinet's state has taken in a message. */
   telemetry: [message: UplinkMessage, receivedAtMs: number]
   readinessChanged: [cabinetId: string, previous: ReadinessView, current: ReadinessView]

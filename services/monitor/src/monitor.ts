@@ -55,6 +55,8 @@ export interface MonitorOptions {
   writer: InfluxWriterOptions
   thresholds: Thresholds
   offlineAfterHeartbeats: number
+  /** How far ahead of the arrival a cabinet's `ts` may lie, ms (CLOCK_SKEW_TOLERANCE_S). */
+  clockSkewToleranceMs: number
   snapshotIntervalMs: number
   logger: Logger
   /** The time line of everything people see: rules, escalation, flap windows, retries, ticks, snapshots, the digest. */
@@ -105,9 +107,9 @@ export class Monitor {
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
     const writer = this.writer = new InfluxWriter(options.influx, options.writer, ioTime, child('influx-writer'))
-    const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats })
+    const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
     const recorder = new Recorder({
-      bus, book, fleet, clock: time, scheduler: time, snapshotIntervalMs: options.snapshotIntervalMs, logger: child('recorder'),
+      bus, book, fleet, clock: time, scheduler: time, snapshotIntervalMs: options.snapshotIntervalMs, clockSkewToleranceMs: options.clockSkewToleranceMs, logger: child('recorder'),
       sinks: { write: line => writer.enqueue(line), journal }
     })
     this.counters = new IngestCounters(bus, child('intake'))

@@ -67,6 +67,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: config.INFLUX_CREATE_DB },
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
+    clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
     logger: logger.child({ module: 'monitor' }),
     ...(options.time !== undefined ? { time: options.time } : {}),

@@ -15,6 +15,7 @@ export const CoordinatesSchema = z.object({
 export const ThresholdOverridesSchema = z.object({
   temperatureMinC: z.number().optional().describe('Lowest allowed cabinet temperature, °C'),
   temperatureMaxC: z.number().optional().describe('Highest allowed cabinet temperature, °C'),
+  temperatureCriticalAfterMin: z.number().positive().optional().describe('Minutes out of range after which the temperature alert pages'),
   batteryLowPercent: z.number().min(0).max(100).optional(),
   batteryCriticalPercent: z.number().min(0).max(100).optional(),
   expiryWarningDays: z.number().int().min(0).optional(),

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Point } from '@influxdata/influxdb-client'
 import { startTestInflux } from '../../../../test/support/influx.ts'
-import { InfluxQueryError, toLine } from './influx-v1-client.ts'
+import { InfluxQueryError, microsecondTimestamp, toLine } from './influx-v1-client.ts'
 
 const influx = await startTestInflux()
 t.teardown(() => influx.stop())
@@ -22,6 +22,15 @@ t.test('a point written twice with the same time is stored once', async t => {
   await influx.client.write([line])
   const rows = await influx.client.rows('SELECT count("state") FROM "door" WHERE "cabinet" = \'pernik-aed-02\'')
   t.equal(rows[0]?.count, 1)
+})
+
+t.test('two points in the same millisecond stay distinct by their discriminator; the same one again is stored once', async t => {
+  const at = Date.parse('2026-11-24T12:00:00.000Z')
+  const point = (seq: number) => toLine(new Point('heartbeat').tag('cabinet', 'pernik-aed-03').intField('seq', seq).timestamp(microsecondTimestamp(at, seq)))!
+  await influx.client.write([point(41), point(42), point(42)])
+  const rows = await influx.client.rows('SELECT "seq" FROM "heartbeat" WHERE "cabinet" = \'pernik-aed-03\'')
+  t.same(rows.map(r => r.seq), [41, 42])
+  t.same(rows.map(r => r.time), [at, at], 'both at the millisecond the cabinet gave')
 })
 
 t.test('an invalid query is an InfluxQueryError that names the query', async t => {

@@ -32,11 +32,29 @@ export class InfluxQueryError extends Error {
   }
 }
 
-/** Serialises a Point whose timestamp was given in epoch milliseconds. */
-const MS_POINT_SETTINGS = { convertTime: (value: string | number | Date | undefined) => value === undefined ? undefined : String(value) }
+/**
+ * Serialises a Point for `/write?precision=u`. A number timestamp is epoch
+ * milliseconds; a string is taken as epoch microseconds as it is (see
+ * `microsecondTimestamp`).
+ */
+const POINT_SETTINGS = {
+  convertTime: (value: string | number | Date | undefined) =>
+    value === undefined ? undefined : typeof value === 'string' ? value : String(Math.round(Number(value) * 1000))
+}
+
+/**
+ * Epoch microseconds for a point at `ms` that must stay distinct from other
+ * points in the same millisecond: `discriminator` (0–999) becomes the
+ * microseconds. InfluxDB keeps one point per series and time, so two
+ * messages with different `seq` in one millisecond keep both, while a
+ * redelivery of the same message lands on the same point.
+ */
+export function microsecondTimestamp (ms: number, discriminator: number): string {
+  return `${Math.trunc(ms)}${String(((discriminator % 1000) + 1000) % 1000).padStart(3, '0')}`
+}
 
 export function toLine (point: Point): string | undefined {
-  return point.toLineProtocol(MS_POINT_SETTINGS)
+  return point.toLineProtocol(POINT_SETTINGS)
 }
 
 /**
@@ -51,10 +69,10 @@ export class InfluxV1Client {
 
   constructor (readonly options: InfluxV1Options) {
     this.transport = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs ?? 10_000 }).transport
-    this.writePath = `/write?db=${encodeURIComponent(options.database)}&precision=ms`
+    this.writePath = `/write?db=${encodeURIComponent(options.database)}&precision=u`
   }
 
-  /** Writes line-protocol lines (timestamps in ms). Rejects with HttpError on a non-2xx answer. */
+  /** Writes line-protocol lines (timestamps in epoch microseconds, as `toLine` writes them). Rejects with HttpError on a non-2xx answer. */
   async write (lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return
     await this.transport.request(this.writePath, lines.join('\n'), {

@@ -8,6 +8,7 @@ export function metricsText (c: IngestCounters, w: Pick<InfluxWriter, 'written' 
     '# TYPE aed_mqtt_messages_accepted_total counter', `aed_mqtt_messages_accepted_total ${c.accepted}`,
     '# TYPE aed_mqtt_messages_duplicate_total counter', `aed_mqtt_messages_duplicate_total ${c.duplicates}`,
     '# TYPE aed_mqtt_messages_unregistered_total counter', `aed_mqtt_messages_unregistered_total ${c.unregistered}`,
+    '# TYPE aed_mqtt_messages_clock_skewed_total counter', `aed_mqtt_messages_clock_skewed_total ${c.clockSkewed}`,
     '# TYPE aed_mqtt_messages_rejected_total counter',
     ...[...c.rejectedByChannel].map(([channel, n]) => `aed_mqtt_messages_rejected_total{channel=${JSON.stringify(channel)}} ${n}`),
     '# TYPE aed_influx_lines_written_total counter', `aed_influx_lines_written_total ${w.written}`,

@@ -66,7 +66,7 @@ export function toCabinetView ({ definition, state, readiness, thresholds, maint
       fw: state.fw ?? null,
       battery: { percent: state.batteryPercent ?? null, expires: state.batteryExpires ?? null, daysLeft: daysLeft(state.batteryExpires, now, timeZone) ?? null },
       pads: { expires: state.padsExpires ?? null, daysLeft: daysLeft(state.padsExpires, now, timeZone) ?? null, type: state.padsType ?? null },
-      selftest: { result: state.selftestResult ?? null, kind: state.selftestKind ?? null, faults: [...(state.selftestFaults ?? [])], at: isoOrNull(state.selftestAtMs) }
+      selftest: { result: state.selftestResult ?? null, kind: state.selftestKind ?? null, faults: [...(state.selftestFaults ?? [])], at: isoOrNull(state.selftestAt.atMs) }
     },
     thresholds
   }

@@ -14,6 +14,8 @@ export class IngestCounters implements Unit {
   rejected = 0
   /** Valid messages from cabinets the fleet file does not declare (stored, not tracked). */
   unregistered = 0
+  /** Messages whose `ts` lay too far ahead of their arrival (a wrong cabinet clock). */
+  clockSkewed = 0
   readonly rejectedByChannel = new Map<string, number>()
   private readonly warnedUnregistered = new Set<string>()
 
@@ -28,6 +30,7 @@ export class IngestCounters implements Unit {
     this.bus.on('duplicate', this.onDuplicate)
     this.bus.on('rejected', this.onRejected)
     this.bus.on('unregistered', this.onUnregistered)
+    this.bus.on('clockSkew', this.onClockSkew)
   }
 
   stop (): void {
@@ -35,6 +38,7 @@ export class IngestCounters implements Unit {
     this.bus.off('duplicate', this.onDuplicate)
     this.bus.off('rejected', this.onRejected)
     this.bus.off('unregistered', this.onUnregistered)
+    this.bus.off('clockSkew', this.onClockSkew)
   }
 
   private readonly onMessage = (): void => { this.accepted++ }
@@ -46,6 +50,11 @@ export class IngestCounters implements Unit {
     this.rejected++
     this.rejectedByChannel.set(channel, (this.rejectedByChannel.get(channel) ?? 0) + 1)
     this.logger.warn({ topic, cabinetId, reason }, 'message rejected')
+  }
+
+  private readonly onClockSkew = (message: UplinkMessage, aheadMs: number): void => {
+    this.clockSkewed++
+    this.logger.warn({ cabinetId: message.cabinetId, channel: message.channel, ts: message.payload.ts, aheadS: Math.round(aheadMs / 1000) }, 'cabinet clock ahead of the arrival: reading taken at its arrival time')
   }
 
   private readonly onUnregistered = (message: UplinkMessage): void => {

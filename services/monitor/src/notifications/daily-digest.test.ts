@@ -37,8 +37,9 @@ facilityManagers:
 digest: { at: "08:00" }
 `))
 const fleet = new FleetState(await loadFleet(PERNIK_FLEET_FILE), new MonitorBus(), clock, {
-  defaults: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
-  offlineAfterHeartbeats: 3
+  defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
+  offlineAfterHeartbeats: 3,
+  clockSkewToleranceMs: 120_000
 })
 fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'pads', payload: { ts: new Date(now).toISOString(), seq: 1, expires: '2026-12-10' } } as UplinkMessage, now)
 fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'battery', payload: { ts: new Date(now).toISOString(), seq: 2, percent: 80, expires: '2030-01-01' } } as UplinkMessage, now)
@@ -50,7 +51,7 @@ async function digestAfterRestart () {
   const bus = new MonitorBus()
   const logger = pino({ level: 'silent' })
   const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'), time)
-  const recorder = new Recorder({ bus, book, fleet, clock, scheduler: time, snapshotIntervalMs: 60_000, logger, sinks: { write: () => {}, journal } })
+  const recorder = new Recorder({ bus, book, fleet, clock, scheduler: time, snapshotIntervalMs: 60_000, clockSkewToleranceMs: 120_000, logger, sinks: { write: () => {}, journal } })
   const digest = new DailyDigest({
     fleet, book, routing, bus, time,
     journalled: () => journal.restored,

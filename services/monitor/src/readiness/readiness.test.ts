@@ -7,7 +7,7 @@ const context: ReadinessContext = {
   heartbeatIntervalS: 60,
   offlineAfterHeartbeats: 3,
   timeZone: 'Europe/Sofia',
-  thresholds: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 }
+  thresholds: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 }
 }
 
 function healthy (overrides: Partial<CabinetState> = {}): CabinetState {
@@ -22,7 +22,7 @@ function healthy (overrides: Partial<CabinetState> = {}): CabinetState {
     batteryExpires: '2029-01-01',
     padsExpires: '2027-06-30',
     selftestResult: 'pass',
-    selftestAtMs: now - 3_600_000,
+    selftestAt: { atMs: now - 3_600_000, seq: 1, receivedMs: now - 3_600_000 },
     ...overrides
   }
 }

@@ -5,6 +5,8 @@ import type { MonitorConfig } from '../config.ts'
 export interface Thresholds {
   temperatureMinC: number
   temperatureMaxC: number
+  /** Minutes out of range after which temperature_out_of_range becomes critical. */
+  temperatureCriticalAfterMin: number
   batteryLowPercent: number
   batteryCriticalPercent: number
   expiryWarningDays: number
@@ -25,6 +27,7 @@ export function defaultThresholds (config: MonitorConfig): Thresholds {
   return {
     temperatureMinC: config.TEMPERATURE_MIN_C,
     temperatureMaxC: config.TEMPERATURE_MAX_C,
+    temperatureCriticalAfterMin: config.TEMPERATURE_CRITICAL_AFTER_MIN,
     batteryLowPercent: config.BATTERY_LOW_PERCENT,
     batteryCriticalPercent: config.BATTERY_CRITICAL_PERCENT,
     expiryWarningDays: config.EXPIRY_WARNING_DAYS,

@@ -1,9 +1,10 @@
-import { MEASUREMENT, Point, TAG, toLine } from '@aed/core/influx'
+import { MEASUREMENT, Point, TAG, microsecondTimestamp, toLine } from '@aed/core/influx'
 import type { UplinkMessage } from '@aed/core/protocol'
 import type { Alert, AlertKind, Severity } from '../alerts/alert.ts'
 import type { AlertTransition } from '../alerts/alert-book.ts'
 import type { MaintenanceChange } from '../events.ts'
 import { daysLeft, readinessCode } from '../readiness/readiness.ts'
+import { readingTimeMs } from '../state/reading-time.ts'
 import type { TrackedCabinet } from '../state/fleet-state.ts'
 
 /*
@@ -19,11 +20,14 @@ export function dateToEpochMs (date: string): number {
 
 /**
  * Maps one validated uplink message to its line-protocol line (see
- * docs/data-model.md). The point's time is the cabinet's `ts`, so a QoS 1
- * duplicate overwrites the original. Only schema fields are written; unknown
- * payload fields were already stripped by validation.
+ * docs/data-model.md). The point's time is the reading's time: the
+ * cabinet's `ts`, or the arrival when `ts` lies beyond the skew tolerance
+ * ahead (`readingTimeMs`). Its microseconds are `seq` mod 1000, so a QoS 1
+ * redelivery lands on the original point while two messages with different
+ * `seq` in one millisecond stay two points. Only schema fields are written;
+ * unknown payload fields were already stripped by validation.
  */
-export function telemetryLine (message: UplinkMessage): string | undefined {
+export function telemetryLine (message: UplinkMessage, receivedAtMs: number, skewToleranceMs: number): string | undefined {
   const point = new Point().tag(TAG.cabinet, message.cabinetId)
   switch (message.channel) {
     case 'heartbeat': {
@@ -70,8 +74,9 @@ export function telemetryLine (message: UplinkMessage): string | undefined {
       break
     }
   }
-  if (message.payload.seq !== undefined) point.intField('seq', message.payload.seq)
-  point.timestamp(message.payload.ts === undefined ? Date.now() : Date.parse(message.payload.ts))
+  const { seq, ts } = message.payload
+  if (seq !== undefined) point.intField('seq', seq)
+  point.timestamp(microsecondTimestamp(readingTimeMs(ts, receivedAtMs, skewToleranceMs), seq ?? 0))
   return toLine(point)
 }
 
@@ -104,7 +109,7 @@ export function readinessLine (tracked: TrackedCabinet, now: number, timeZone: s
   if (batteryDays !== undefined) point.intField('battery_days_left', batteryDays)
   const padsDays = daysLeft(state.padsExpires, now, timeZone)
   if (padsDays !== undefined) point.intField('pads_days_left', padsDays)
-  if (state.selftestAtMs > 0) point.floatField('selftest_age_h', Math.round((now - state.selftestAtMs) / 36_000) / 100)
+  if (state.selftestAt.atMs > 0) point.floatField('selftest_age_h', Math.round((now - state.selftestAt.atMs) / 36_000) / 100)
   if (state.temperatureC !== undefined) point.floatField('temperature_c', state.temperatureC)
   return toLine(point)!
 }
@@ -169,8 +174,9 @@ export interface NotificationPoint {
 export function notificationLine (notification: NotificationPoint): string {
   const point = new Point(MEASUREMENT.notification)
     .tag(TAG.cabinet, notification.cabinetId).tag('channel', notification.channel).tag('outcome', notification.outcome)
+    .tag('recipient', notification.recipient)
     .stringField('alert_id', notification.alertId).stringField('kind', notification.kind)
-    .stringField('recipient', notification.recipient).intField('attempt', notification.attempt)
+    .intField('attempt', notification.attempt)
     .floatField('latency_ms', notification.latencyMs)
     .timestamp(notification.atMs)
   if (notification.step !== undefined) point.stringField('step', notification.step)

@@ -25,6 +25,8 @@ export interface RecorderOptions {
   scheduler: Scheduler
   /** How often every cabinet's readiness is written, ms. */
   snapshotIntervalMs: number
+  /** A message's `ts` further ahead of its arrival than this is stored at its arrival, ms. */
+  clockSkewToleranceMs: number
   logger: Logger
 }
 
@@ -63,8 +65,8 @@ export class Recorder implements Unit {
     book.off('transition', this.onTransition)
   }
 
-  private readonly onMessage = (message: UplinkMessage): void => {
-    const line = telemetryLine(message)
+  private readonly onMessage = (message: UplinkMessage, receivedAtMs: number): void => {
+    const line = telemetryLine(message, receivedAtMs, this.options.clockSkewToleranceMs)
     if (line !== undefined) this.options.sinks.write(line)
   }
 

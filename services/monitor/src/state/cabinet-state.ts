@@ -1,36 +1,52 @@
 import type { DoorState, UplinkMessage } from '@aed/core/protocol'
+import { clockAheadMs, readingTimeMs } from './reading-time.ts'
+
+/**
+ * When one kind of reading was taken and by which message. Readings are
+ * ordered by the cabinet's `seq` (one counter for all its topics), not by
+ * its clock: a clock far ahead cannot hide the readings after it, and one
+ * behind cannot hide a real event. `atMs` is the reading's time
+ * (`readingTimeMs`), `receivedMs` its arrival.
+ */
+export interface ReadingStamp {
+  atMs: number
+  seq: number | undefined
+  receivedMs: number
+}
+
+const NEVER: ReadingStamp = { atMs: 0, seq: undefined, receivedMs: 0 }
 
 /**
  * What the monitor knows of one cabinet, kept small: one object per cabinet,
  * numbers for times (epoch ms), nothing copied from the message that is not
- * needed. Each reading remembers the cabinet's timestamp of the message it
- * came from, so a message queued during an outage and delivered late never
- * overwrites a newer reading.
+ * needed.
  */
 export interface CabinetState {
-  /** Arrival time of the first accepted message since the monitor started; 0 = never seen. */
+  /** Arrival time of the first message from the cabinet since the monitor started; 0 = never seen. */
   firstSeenMs: number
-  /** Arrival time of the last accepted message; 0 = never seen. */
+  /** Arrival time of the last message the cabinet itself sent (not its last will); 0 = never seen. */
   lastSeenMs: number
   /** Arrival time of the last heartbeat; 0 = none. */
   lastHeartbeatMs: number
   /** From the retained status / last will; undefined until one arrives. */
   online: boolean | undefined
   door: DoorState | undefined
-  doorAtMs: number
+  doorAt: ReadingStamp
   temperatureC: number | undefined
-  temperatureAtMs: number
+  temperatureAt: ReadingStamp
   fw: string | undefined
   batteryPercent: number | undefined
-  batteryAtMs: number
   batteryExpires: string | undefined
+  batteryAt: ReadingStamp
   padsExpires: string | undefined
-  padsAtMs: number
   padsType: string | undefined
+  padsAt: ReadingStamp
   selftestResult: 'pass' | 'fail' | undefined
   selftestKind: string | undefined
   selftestFaults: readonly string[] | undefined
-  selftestAtMs: number
+  selftestAt: ReadingStamp
+  /** How far ahead of the arrival the last message's `ts` was, when beyond the tolerance; 0 when the clock is fine. */
+  clockAheadMs: number
 }
 
 export function emptyCabinetState (): CabinetState {
@@ -40,64 +56,84 @@ export function emptyCabinetState (): CabinetState {
     lastHeartbeatMs: 0,
     online: undefined,
     door: undefined,
-    doorAtMs: 0,
+    doorAt: NEVER,
     temperatureC: undefined,
-    temperatureAtMs: 0,
+    temperatureAt: NEVER,
     fw: undefined,
     batteryPercent: undefined,
-    batteryAtMs: 0,
     batteryExpires: undefined,
+    batteryAt: NEVER,
     padsExpires: undefined,
-    padsAtMs: 0,
     padsType: undefined,
+    padsAt: NEVER,
     selftestResult: undefined,
     selftestKind: undefined,
     selftestFaults: undefined,
-    selftestAtMs: 0
+    selftestAt: NEVER,
+    clockAheadMs: 0
   }
+}
+
+/**
+ * Whether a reading replaces the one known. A higher `seq` is newer. A
+ * lower `seq` is an older message delivered late, unless its time is later:
+ * then the cabinet rebooted and its counter restarted. Without a `seq` (a
+ * bare status), arrival order decides.
+ */
+export function isNewer (known: ReadingStamp, next: ReadingStamp): boolean {
+  if (known.receivedMs === 0) return true
+  if (next.seq === undefined || known.seq === undefined) return next.atMs >= known.atMs || next.seq === undefined
+  if (next.seq > known.seq) return true
+  return next.atMs > known.atMs
 }
 
 /**
  * Folds one validated message into the state. Returns true when a reading
  * changed (as opposed to an older message only refreshing last-seen).
  */
-export function applyMessage (state: CabinetState, message: UplinkMessage, receivedAtMs: number): boolean {
-  if (state.firstSeenMs === 0) state.firstSeenMs = receivedAtMs
-  state.lastSeenMs = receivedAtMs
-  const at = message.payload.ts === undefined ? receivedAtMs : Date.parse(message.payload.ts)
+export function applyMessage (state: CabinetState, message: UplinkMessage, receivedAtMs: number, skewToleranceMs: number): boolean {
+  const { ts, seq } = message.payload
+  const stamp: ReadingStamp = { atMs: readingTimeMs(ts, receivedAtMs, skewToleranceMs), seq, receivedMs: receivedAtMs }
+  // The last will is the broker speaking for a cabinet that is gone: it says nothing of when the cabinet was last heard.
+  const fromCabinet = !(message.channel === 'status' && message.payload.online === false && seq === undefined)
+  if (fromCabinet) {
+    if (state.firstSeenMs === 0) state.firstSeenMs = receivedAtMs
+    state.lastSeenMs = receivedAtMs
+  }
+  if (ts !== undefined) state.clockAheadMs = clockAheadMs(ts, receivedAtMs, skewToleranceMs)
   switch (message.channel) {
     case 'heartbeat':
       state.lastHeartbeatMs = receivedAtMs
       // A heartbeat proves the cabinet is connected even if its retained status was lost.
       state.online = true
-      if (at < state.temperatureAtMs) return false
+      if (!isNewer(state.temperatureAt, stamp)) return false
       state.temperatureC = message.payload.temperatureC
-      state.temperatureAtMs = at
+      state.temperatureAt = stamp
       state.fw = message.payload.fw
       return true
     case 'door':
-      if (at < state.doorAtMs) return false
+      if (!isNewer(state.doorAt, stamp)) return false
       state.door = message.payload.state
-      state.doorAtMs = at
+      state.doorAt = stamp
       return true
     case 'selftest':
-      if (at < state.selftestAtMs) return false
+      if (!isNewer(state.selftestAt, stamp)) return false
       state.selftestResult = message.payload.result
       state.selftestKind = message.payload.kind
       state.selftestFaults = message.payload.faults
-      state.selftestAtMs = at
+      state.selftestAt = stamp
       return true
     case 'battery':
-      if (at < state.batteryAtMs) return false
+      if (!isNewer(state.batteryAt, stamp)) return false
       state.batteryPercent = message.payload.percent
       if (message.payload.expires !== undefined) state.batteryExpires = message.payload.expires
-      state.batteryAtMs = at
+      state.batteryAt = stamp
       return true
     case 'pads':
-      if (at < state.padsAtMs) return false
+      if (!isNewer(state.padsAt, stamp)) return false
       state.padsExpires = message.payload.expires
       state.padsType = message.payload.type
-      state.padsAtMs = at
+      state.padsAt = stamp
       return true
     case 'status':
       state.online = message.payload.online

@@ -27,6 +27,8 @@ export interface FleetView {
 export interface FleetStateOptions {
   defaults: Thresholds
   offlineAfterHeartbeats: number
+  /** How far ahead of the arrival a cabinet's `ts` may lie before its clock counts as wrong, ms. */
+  clockSkewToleranceMs: number
 }
 
 /**
@@ -76,7 +78,8 @@ export class FleetState implements Unit, FleetView {
       this.bus.emit('unregistered', message)
       return false
     }
-    applyMessage(tracked.state, message, receivedAtMs)
+    applyMessage(tracked.state, message, receivedAtMs, this.options.clockSkewToleranceMs)
+    if (tracked.state.clockAheadMs > 0) this.bus.emit('clockSkew', message, tracked.state.clockAheadMs)
     this.reevaluate(tracked)
     this.bus.emit('telemetry', message, receivedAtMs)
     return true

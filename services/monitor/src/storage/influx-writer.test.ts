@@ -16,7 +16,7 @@ const count = async (cabinet: string): Promise<number> => {
   const rows = await influx.client.rows(`SELECT count("temperature_c") FROM "heartbeat" WHERE "cabinet" = '${cabinet}'`)
   return Number(rows[0]?.count ?? 0)
 }
-const line = (cabinet: string, i: number): string => `heartbeat,cabinet=${cabinet} temperature_c=${20 + i / 10},seq=${i}i ${Date.parse('2026-11-24T00:00:00Z') + i * 1000}`
+const line = (cabinet: string, i: number): string => `heartbeat,cabinet=${cabinet} temperature_c=${20 + i / 10},seq=${i}i ${Date.parse('2026-11-24T00:00:00Z') + i * 1000}000`
 
 t.test('lines are written in batches', async t => {
   const writer = new InfluxWriter(throughProxy, { batchSize: 100, flushMs: 20, maxBufferLines: 10_000 }, systemTime, pino({ level: 'silent' }))

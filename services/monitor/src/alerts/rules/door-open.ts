@@ -10,6 +10,6 @@ export const doorOpenRule: AlertRule = {
   evaluate ({ cabinet, inMaintenance }) {
     if (cabinet.state.door === undefined) return NO_DATA
     if (inMaintenance || cabinet.state.door !== 'open') return undefined
-    return { severity: 'critical', facts: { openedAt: new Date(cabinet.state.doorAtMs).toISOString() } }
+    return { severity: 'critical', facts: { openedAt: new Date(cabinet.state.doorAt.atMs).toISOString() } }
   }
 }

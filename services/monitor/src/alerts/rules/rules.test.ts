@@ -31,8 +31,9 @@ function harness (startIso = '2026-11-24T09:00:00.000Z') {
   const clock = { now: () => now }
   const fleet = parseFleet(FLEET)
   const state = new FleetState(fleet, new MonitorBus(), clock, {
-    defaults: { temperatureMinC: 0, temperatureMaxC: 50, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
-    offlineAfterHeartbeats: 3
+    defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
+    offlineAfterHeartbeats: 3,
+    clockSkewToleranceMs: 120_000
   })
   const book = new AlertBook()
   book.on('transition', raiseInspectionAfterUse(book, state))

@@ -8,7 +8,7 @@ export const selftestFailedRule: AlertRule = {
     if (state.selftestResult !== 'fail') return undefined
     return {
       severity: 'critical',
-      facts: { faults: (state.selftestFaults ?? []).join(', '), testedAt: new Date(state.selftestAtMs).toISOString(), ...(state.selftestKind ? { selftestKind: state.selftestKind } : {}) }
+      facts: { faults: (state.selftestFaults ?? []).join(', '), testedAt: new Date(state.selftestAt.atMs).toISOString(), ...(state.selftestKind ? { selftestKind: state.selftestKind } : {}) }
     }
   }
 }

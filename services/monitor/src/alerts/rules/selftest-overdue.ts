@@ -13,12 +13,12 @@ export function selftestOverdueRule (offlineAfterHeartbeats: number): AlertRule 
       const { state, thresholds, definition } = cabinet
       if (state.lastSeenMs === 0) return NO_DATA
       if (isOffline(state, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
-      const since = Math.max(state.selftestAtMs, state.firstSeenMs)
+      const since = Math.max(state.selftestAt.atMs, state.firstSeenMs)
       const maxAgeMs = thresholds.selftestMaxAgeH * 3_600_000
       if (nowMs - since <= maxAgeMs) return undefined
       return {
         severity: 'warning',
-        facts: { lastSelftestAt: state.selftestAtMs > 0 ? new Date(state.selftestAtMs).toISOString() : 'never', expectedEveryH: thresholds.selftestMaxAgeH }
+        facts: { lastSelftestAt: state.selftestAt.atMs > 0 ? new Date(state.selftestAt.atMs).toISOString() : 'never', expectedEveryH: thresholds.selftestMaxAgeH }
       }
     }
   }
