@@ -4,7 +4,7 @@ import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
-import { createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
 import { principalOf } from './principals.ts'
 
 export interface BrokerOptions {
@@ -30,7 +30,10 @@ export interface RunningBroker {
 export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
   const { logger } = options
   const credentials = new CredentialFile(options.credentialsFile)
-  const denied = (error: Error): void => { logger.warn({ err: error }, 'refused') }
+  // Logged once, here, without a stack: a refusal is the client's doing, not a fault of the broker.
+  const denied = (error: AuthorizationError): void => {
+    logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
+  }
   const aedes = new Aedes({
     id: `aed-broker-${process.pid}`,
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
@@ -49,7 +52,10 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     if (connected.get(client.id) === client) connected.delete(client.id)
     logger.debug({ clientId: client.id }, 'client disconnected')
   })
-  aedes.on('clientError', (client, err) => { logger.info({ clientId: client.id, err }, 'client error') })
+  aedes.on('clientError', (client, err) => {
+    if (err instanceof AuthorizationError) return
+    logger.info({ clientId: client.id, err }, 'client error')
+  })
   aedes.on('connectionError', (client, err) => { logger.info({ clientId: client.id, err }, 'connection refused') })
 
   const closeRevoked = async (): Promise<void> => {
