@@ -148,19 +148,6 @@ t.test('the service cannot publish telemetry in the name of a cabinet', async t 
   await svc.endAsync(true)
 })
 
-t.test("a cabinet's last will on its own status topic reaches the service when the connection is lost", async t => {
-  const svc = await monitor()
-  await svc.subscribeAsync('aed/v1/+/status', { qos: 1 })
-  const cab = await mqtt.connectAsync(broker.url, {
-    clientId: 'pernik-aed-01', username: 'pernik-aed-01', password: secrets.a, reconnectPeriod: 0,
-    will: { topic: 'aed/v1/pernik-aed-01/status', payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
-  })
-  const will = nextMessage(svc)
-  cab.stream.destroy()
-  t.same(await will, { topic: 'aed/v1/pernik-aed-01/status', payload: '{"online":false}' })
-  await Promise.all([svc.endAsync(), cab.endAsync(true)])
-})
-
 t.test('a forbidden publish is logged once, with client id, topic and reason and without a stack', async t => {
   const lines: Array<Record<string, unknown>> = []
   const sink = new Writable({ write (chunk, _encoding, done) { lines.push(JSON.parse(chunk.toString())); done() } })

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { principalOf } from './principals.ts'
 
 export interface BrokerOptions {
@@ -25,7 +26,9 @@ export interface RunningBroker {
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
  * authorisation, on a TCP listener. When a secret is replaced in the
- * credentials file, connections made with the old one are closed.
+ * credentials file, connections made with the old one are closed. A last
+ * will is published only when a connection is lost, never when the broker
+ * closes it (a refused publish, a protocol error, a replaced secret).
  */
 export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
   const { logger } = options
@@ -52,7 +55,12 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     if (connected.get(client.id) === client) connected.delete(client.id)
     logger.debug({ clientId: client.id }, 'client disconnected')
   })
+  const keepWillFromBeingPublished = (client: Client): void => {
+    withholdWill(aedes, client).catch(err => logger.warn({ clientId: client.id, err }, 'deleting a withheld last will failed'))
+  }
+  // Aedes emits this just before it closes the connection: a will is published only for a lost connection.
   aedes.on('clientError', (client, err) => {
+    if (!isConnectionLoss(err)) keepWillFromBeingPublished(client)
     if (err instanceof AuthorizationError) return
     logger.info({ clientId: client.id, err }, 'client error')
   })
@@ -65,6 +73,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
       const current = await credentials.find(principal.username)
       if (current?.secretHash !== principal.secretHash) {
         logger.info({ clientId: client.id, username: principal.username }, 'secret replaced: closing connection made with the old one')
+        keepWillFromBeingPublished(client)
         client.close()
       }
     }
