@@ -4,7 +4,8 @@ import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
-import { createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { principalOf } from './principals.ts'
 
 export interface BrokerOptions {
@@ -25,12 +26,17 @@ export interface RunningBroker {
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
  * authorisation, on a TCP listener. When a secret is replaced in the
- * credentials file, connections made with the old one are closed.
+ * credentials file, connections made with the old one are closed. A last
+ * will is published only when a connection is lost, never when the broker
+ * closes it (a refused publish, a protocol error, a replaced secret).
  */
 export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
   const { logger } = options
   const credentials = new CredentialFile(options.credentialsFile)
-  const denied = (error: Error): void => { logger.warn({ err: error }, 'refused') }
+  // Logged once, here, without a stack: a refusal is the client's doing, not a fault of the broker.
+  const denied = (error: AuthorizationError): void => {
+    logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
+  }
   const aedes = new Aedes({
     id: `aed-broker-${process.pid}`,
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
@@ -49,7 +55,15 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     if (connected.get(client.id) === client) connected.delete(client.id)
     logger.debug({ clientId: client.id }, 'client disconnected')
   })
-  aedes.on('clientError', (client, err) => { logger.info({ clientId: client.id, err }, 'client error') })
+  const keepWillFromBeingPublished = (client: Client): void => {
+    withholdWill(aedes, client).catch(err => logger.warn({ clientId: client.id, err }, 'deleting a withheld last will failed'))
+  }
+  // Aedes emits this just before it closes the connection: a will is published only for a lost connection.
+  aedes.on('clientError', (client, err) => {
+    if (!isConnectionLoss(err)) keepWillFromBeingPublished(client)
+    if (err instanceof AuthorizationError) return
+    logger.info({ clientId: client.id, err }, 'client error')
+  })
   aedes.on('connectionError', (client, err) => { logger.info({ clientId: client.id, err }, 'connection refused') })
 
   const closeRevoked = async (): Promise<void> => {
@@ -59,6 +73,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
       const current = await credentials.find(principal.username)
       if (current?.secretHash !== principal.secretHash) {
         logger.info({ clientId: client.id, username: principal.username }, 'secret replaced: closing connection made with the old one')
+        keepWillFromBeingPublished(client)
         client.close()
       }
     }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { decodeUplink, parseUplinkTopic } from './topics.ts'
+import { decodeUplink } from './decode-uplink.ts'
+import { FLEET_SUBSCRIPTIONS, parseCabinetTopic } from './topics.ts'
 
 const ts = '2026-11-24T10:00:00.000Z'
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
@@ -17,15 +18,15 @@ t.test('a valid message of every uplink channel is accepted and typed by its cha
   ]
   for (const [channel, payload] of cases) {
     const result = decodeUplink(`aed/v1/pernik-aed-01/${channel}`, json(payload))
-    t.ok(result.ok, `${channel} accepted`)
-    if (result.ok) t.same(result.message, { cabinetId: 'pernik-aed-01', channel, payload }, `${channel} decoded as sent`)
+    t.equal(result.kind, 'uplink', `${channel} accepted`)
+    if (result.kind === 'uplink') t.same(result.message, { cabinetId: 'pernik-aed-01', channel, payload }, `${channel} decoded as sent`)
   }
 })
 
 t.test('fields the protocol does not know are dropped, not rejected', async t => {
   const result = decodeUplink('aed/v1/pernik-aed-01/door', json({ ts, seq: 1, state: 'closed', vendorDebug: { x: 1 } }))
-  t.ok(result.ok)
-  if (result.ok) t.same(result.message.payload, { ts, seq: 1, state: 'closed' })
+  t.equal(result.kind, 'uplink')
+  if (result.kind === 'uplink') t.same(result.message.payload, { ts, seq: 1, state: 'closed' })
 })
 
 t.test('an invalid message is rejected with a reason naming the field', async t => {
@@ -41,25 +42,60 @@ t.test('an invalid message is rejected with a reason naming the field', async t 
   ]
   for (const [topic, payload, reason] of cases) {
     const result = decodeUplink(topic, payload)
-    t.equal(result.ok, false, `${payload.toString()} rejected`)
-    if (!result.ok) {
+    t.equal(result.kind, 'rejected', `${payload.toString()} rejected`)
+    if (result.kind === 'rejected') {
       t.match(result.reason, reason)
       t.equal(result.cabinetId, 'pernik-aed-01', 'the rejection names the cabinet')
+      t.equal(result.channel, topic.split('/')[3], 'and the channel')
     }
   }
 })
 
-t.test('topics outside the uplink contract are rejected', async t => {
-  for (const topic of ['aed/v1/pernik-aed-01/cmd', 'aed/v2/pernik-aed-01/door', 'aed/v1/PERNIK/door', 'aed/v1/ab/door', 'aed/v1/pernik-aed-01/door/extra', 'aed/v1/pernik-aed-01/toString', 'x']) {
-    t.equal(parseUplinkTopic(topic), undefined, topic)
-    t.equal(decodeUplink(topic, json({ ts, seq: 1 })).ok, false, topic)
+t.test('a channel this version does not know is rejected as unknown, naming cabinet and channel', async t => {
+  // Newer firmware may publish channels a later protocol version adds: they are counted, not lost.
+  for (const channel of ['diagnostics', 'firmware-upload', 'Diagnostics', 'result']) {
+    const result = decodeUplink(`aed/v1/pernik-aed-01/${channel}`, json({ ts, seq: 1 }))
+    t.same(result, { kind: 'rejected', cabinetId: 'pernik-aed-01', channel, reason: `unknown channel ${channel}` }, channel)
   }
+})
+
+t.test('a command on the downlink topic is reported as a downlink, not as a rejected uplink', async t => {
+  // The fleet subscription aed/v1/+/+ matches aed/v1/{id}/cmd, so the monitor receives its own commands.
+  const command = json({ cmd: 'report', id: 'r-1', ts })
+  t.same(decodeUplink('aed/v1/pernik-aed-01/cmd', command), { kind: 'downlink', cabinetId: 'pernik-aed-01' })
+  t.same(decodeUplink('aed/v1/pernik-aed-01/cmd', Buffer.from('not even JSON')), { kind: 'downlink', cabinetId: 'pernik-aed-01' },
+    'whatever its payload: the monitor does not judge commands')
+})
+
+t.test('topics outside the contract are rejected without a cabinet', async t => {
+  for (const topic of ['aed/v2/pernik-aed-01/door', 'aed/v1/PERNIK/door', 'aed/v1/ab/door', 'aed/v1/pernik-aed-01/door/extra',
+    'aed/v1/pernik-aed-01/cmd/other', 'aed/v1/pernik-aed-01/', 'aed/v1/pernik-aed-01', 'aed/v1/pernik-aed-01/a/b', 'x']) {
+    t.equal(parseCabinetTopic(topic), undefined, topic)
+    const result = decodeUplink(topic, json({ ts, seq: 1 }))
+    t.match(result, { kind: 'rejected', reason: /not an uplink topic of protocol v1/ }, topic)
+  }
+})
+
+t.test('topics are classified as uplink, unknown uplink or downlink', async t => {
+  t.same(parseCabinetTopic('aed/v1/pernik-aed-01/door'), { kind: 'uplink', cabinetId: 'pernik-aed-01', channel: 'door' })
+  t.same(parseCabinetTopic('aed/v1/pernik-aed-01/cmd/result'), { kind: 'uplink', cabinetId: 'pernik-aed-01', channel: 'cmd/result' })
+  t.same(parseCabinetTopic('aed/v1/pernik-aed-01/diagnostics'), { kind: 'unknown-uplink', cabinetId: 'pernik-aed-01', channel: 'diagnostics' })
+  t.same(parseCabinetTopic('aed/v1/pernik-aed-01/cmd'), { kind: 'downlink', cabinetId: 'pernik-aed-01', channel: 'cmd' })
+  t.same(parseCabinetTopic('aed/v1/pernik-aed-01/toString'), { kind: 'unknown-uplink', cabinetId: 'pernik-aed-01', channel: 'toString' },
+    'a name of an Object property is not a channel of the contract')
+  for (const wildcard of ['aed/v1/pernik-aed-01/+', 'aed/v1/pernik-aed-01/#', 'aed/v1/+/door', 'aed/v1/pernik-aed-01/a+b']) {
+    t.equal(parseCabinetTopic(wildcard), undefined, `${wildcard}: a wildcard is no topic name`)
+  }
+})
+
+t.test('the fleet subscription covers every uplink channel, known or not, and the downlink', async t => {
+  t.same(FLEET_SUBSCRIPTIONS, ['aed/v1/+/+', 'aed/v1/+/cmd/result'])
 })
 
 t.test('an oversized payload is rejected before parsing', async t => {
   const result = decodeUplink('aed/v1/pernik-aed-01/selftest', Buffer.alloc(20_000, 0x20))
-  t.equal(result.ok, false)
-  if (!result.ok) t.match(result.reason, /exceeds/)
+  t.equal(result.kind, 'rejected')
+  if (result.kind === 'rejected') t.match(result.reason, /exceeds/)
 })
 
 t.test('random bytes never make the decoder throw', async t => {
@@ -68,7 +104,7 @@ t.test('random bytes never make the decoder throw', async t => {
   for (let i = 0; i < 2000; i++) {
     const bytes = randomBytes(i % 64)
     const result = decodeUplink(`aed/v1/pernik-aed-01/${channels[i % channels.length]}`, bytes)
-    if (!result.ok) rejected++
+    if (result.kind === 'rejected') rejected++
   }
   t.equal(rejected, 2000, 'every random payload is rejected, none throws')
 })

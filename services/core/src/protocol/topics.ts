@@ -44,60 +44,44 @@ export function cabinetTopicPrefix (cabinetId: string): string {
 }
 
 /**
- * What the service subscribes to: every uplink channel of every cabinet,
- * one filter per channel so the downlink cmd topic is not echoed back.
+ * What the monitor subscribes to. `+/+` takes every single-level channel,
+ * including ones this version does not know (newer firmware), so they are
+ * counted as rejected instead of vanishing; it also matches the downlink
+ * `cmd`, which `decodeUplink` reports as such. Multi-level uplink channels
+ * (`cmd/result`) need a filter of their own. The broker grants these to
+ * every service account.
  */
-export const FLEET_SUBSCRIPTIONS = UPLINK_CHANNELS.map(channel => `${PROTOCOL_PREFIX}+/${channel}`)
+export const FLEET_SUBSCRIPTIONS = [
+  `${PROTOCOL_PREFIX}+/+`,
+  ...UPLINK_CHANNELS.filter(channel => channel.includes('/')).map(channel => `${PROTOCOL_PREFIX}+/${channel}`)
+]
 
-export interface ParsedTopic {
-  cabinetId: string
-  channel: UplinkChannel
+/** Where a topic under aed/v1/{id}/ leads. */
+export type CabinetTopic =
+  | { kind: 'uplink', cabinetId: string, channel: UplinkChannel }
+  /** A single-level channel the contract does not define: routed, then rejected by the monitor. */
+  | { kind: 'unknown-uplink', cabinetId: string, channel: string }
+  | { kind: 'downlink', cabinetId: string, channel: DownlinkChannel }
+
+/** One topic level: not empty, no separator, no wildcard [MQTT-4.7.1-1], no U+0000 [MQTT-1.5.3-2]. */
+function isSingleLevel (level: string): boolean {
+  return level.length > 0 && !/[/+#\u0000]/.test(level)
 }
 
 /**
- * Splits aed/v1/{id}/{channel}. Returns undefined for anything that is not
- * an uplink topic of a well-formed cabinet id, including the downlink cmd.
+ * Classifies aed/v1/{id}/{channel} for a well-formed cabinet id. Returns
+ * undefined for anything else: another protocol version, a malformed id, an
+ * empty or multi-level channel other than those of the contract, wildcards.
  */
-export function parseUplinkTopic (topic: string): ParsedTopic | undefined {
+export function parseCabinetTopic (topic: string): CabinetTopic | undefined {
   if (!topic.startsWith(PROTOCOL_PREFIX)) return undefined
   const idEnd = topic.indexOf('/', PROTOCOL_PREFIX.length)
   if (idEnd < 0) return undefined
   const cabinetId = topic.slice(PROTOCOL_PREFIX.length, idEnd)
+  if (!isCabinetId(cabinetId)) return undefined
   const channel = topic.slice(idEnd + 1)
-  if (!Object.hasOwn(UPLINK, channel) || !isCabinetId(cabinetId)) return undefined
-  return { cabinetId, channel: channel as UplinkChannel }
-}
-
-/** Outcome of decoding one MQTT payload; a rejection says why. */
-export type DecodeResult =
-  | { ok: true, message: UplinkMessage }
-  | { ok: false, reason: string, cabinetId?: string }
-
-const MAX_PAYLOAD_BYTES = 16 * 1024
-
-/**
- * Validates topic and payload of one uplink message against the contract.
- * Never throws: a bad message is a value to count and log, not an exception.
- */
-export function decodeUplink (topic: string, payload: Buffer): DecodeResult {
-  const parsed = parseUplinkTopic(topic)
-  if (parsed === undefined) return { ok: false, reason: `not an uplink topic of protocol v1: ${topic}` }
-  const { cabinetId, channel } = parsed
-  if (payload.length > MAX_PAYLOAD_BYTES) {
-    return { ok: false, cabinetId, reason: `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}` }
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(payload.toString('utf8'))
-  } catch (err) {
-    return { ok: false, cabinetId, reason: `payload is not JSON: ${(err as Error).message}` }
-  }
-  const result = UPLINK[channel].safeParse(json)
-  if (!result.success) {
-    const issues = result.error.issues
-      .map(issue => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
-      .join('; ')
-    return { ok: false, cabinetId, reason: `${channel} payload invalid: ${issues}` }
-  }
-  return { ok: true, message: { cabinetId, channel, payload: result.data } as UplinkMessage }
+  if (Object.hasOwn(UPLINK, channel)) return { kind: 'uplink', cabinetId, channel: channel as UplinkChannel }
+  if (Object.hasOwn(DOWNLINK, channel)) return { kind: 'downlink', cabinetId, channel: channel as DownlinkChannel }
+  if (isSingleLevel(channel)) return { kind: 'unknown-uplink', cabinetId, channel }
+  return undefined
 }

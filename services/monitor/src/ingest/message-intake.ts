@@ -18,7 +18,9 @@ export class MessageIntake {
 
   handle (topic: string, payload: Buffer): void {
     const decoded = decodeUplink(topic, payload)
-    if (!decoded.ok) {
+    // The fleet subscription also matches the commands sent to cabinets, ours included: not telemetry.
+    if (decoded.kind === 'downlink') return
+    if (decoded.kind === 'rejected') {
       this.bus.emit('rejected', decoded.reason, topic, decoded.cabinetId)
       return
     }

@@ -1,0 +1,59 @@
+import t from 'tap'
+import mqtt, { type MqttClient } from 'mqtt'
+import { startTestStack, waitFor } from './support/stack.ts'
+
+const stack = await startTestStack()
+t.teardown(() => stack.stop())
+
+/** One counter from /metrics, 0 while it has no line. */
+async function metric (line: string): Promise<number> {
+  const text = await (await fetch(`${stack.apiUrl}/metrics`)).text()
+  const found = text.split('\n').find(l => l.startsWith(`${line} `))
+  return found === undefined ? 0 : Number(found.slice(line.length + 1))
+}
+
+/** A cabinet as firmware connects it: persistent session, last will, retained status, subscribed to its commands. */
+async function connectCabinet (id: string): Promise<MqttClient> {
+  const secret = (await stack.api('POST', `/api/v1/cabinets/${id}/credentials`)).body.secret as string
+  const client = await mqtt.connectAsync(stack.broker.url, {
+    clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 0,
+    will: { topic: `aed/v1/${id}/status`, payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
+  })
+  await client.subscribeAsync(`aed/v1/${id}/cmd`, { qos: 1 })
+  await client.publishAsync(`aed/v1/${id}/status`, JSON.stringify({ online: true, ts: new Date().toISOString(), seq: 0 }), { qos: 1, retain: true })
+  return client
+}
+
+t.test('a channel the monitor does not know is counted as rejected, and the cabinet stays connected and online', async t => {
+  const cabinet = await connectCabinet('pernik-aed-01')
+  let closed = false
+  cabinet.once('close', () => { closed = true })
+  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.online === true, 'the cabinet online')
+
+  await cabinet.publishAsync('aed/v1/pernik-aed-01/diagnostics', JSON.stringify({ ts: new Date().toISOString(), seq: 1, fan: 'ok' }), { qos: 1 })
+  await waitFor(async () => await metric('aed_mqtt_messages_rejected_total{channel="diagnostics"}') === 1, 'the diagnostics message counted as rejected')
+
+  t.equal(closed, false, 'the broker kept the connection')
+  t.equal((await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.online, true, 'the monitor still sees the cabinet online')
+  const open = (await stack.api('GET', '/api/v1/alerts?status=open')).body.alerts as Array<{ kind: string }>
+  t.notOk(open.some(alert => alert.kind === 'offline'), 'no offline alert')
+  await cabinet.endAsync()
+})
+
+t.test("the monitor's own commands, which its subscription also matches, are neither received telemetry nor rejected", async t => {
+  const cabinet = await connectCabinet('pernik-aed-01')
+  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.online === true, 'the cabinet online')
+  const received = await metric('aed_mqtt_messages_received_total')
+  const rejected = await metric('aed_mqtt_messages_rejected_total{channel="cmd"}')
+
+  const command = new Promise<string>(resolve => cabinet.once('message', (_topic, payload) => resolve(payload.toString())))
+  t.equal((await stack.api('POST', '/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 202)
+  t.match(JSON.parse(await command), { cmd: 'report' }, 'the cabinet got the command')
+  // Published after the command reached the broker, so the monitor receives it after the command's echo.
+  await cabinet.publishAsync('aed/v1/pernik-aed-01/door', JSON.stringify({ ts: new Date().toISOString(), seq: 2, state: 'closed' }), { qos: 1 })
+  await waitFor(async () => await metric('aed_mqtt_messages_received_total') > received, 'the door message')
+
+  t.equal(await metric('aed_mqtt_messages_received_total'), received + 1, 'only the door message was received')
+  t.equal(await metric('aed_mqtt_messages_rejected_total{channel="cmd"}'), rejected, 'the command was not rejected')
+  await cabinet.endAsync()
+})
