@@ -89,10 +89,10 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
   }
 
   /** The condition behind a live alert is gone: resolve it, unless it is a task for a person. */
-  clear (cabinetId: string, kind: AlertKind, atMs: number): Alert | undefined {
+  clear (cabinetId: string, kind: AlertKind, atMs: number, by = 'system'): Alert | undefined {
     const alert = this.live.get(liveKey(cabinetId, kind))
     if (alert === undefined || alert.task) return undefined
-    return this.resolveAlert(alert, 'system', atMs)
+    return this.resolveAlert(alert, by, atMs)
   }
 
   acknowledge (alertId: string, by: string, atMs: number): Alert {

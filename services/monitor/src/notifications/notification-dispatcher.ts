@@ -8,7 +8,7 @@ import { deliver, type RetryPolicy } from '../notifiers/delivery.ts'
 import type { Notifier } from '../notifiers/notifier.ts'
 import type { AlertRouting } from '../routing/alert-routing.ts'
 import type { Person } from '../routing/people.ts'
-import type { Alert } from '../alerts/alert.ts'
+import { PART_KINDS, SUPERSEDED, partOf, type Alert, type AlertKind } from '../alerts/alert.ts'
 import type { AlertBook, AlertTransition } from '../alerts/alert-book.ts'
 import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
 import type { MonitorBus } from '../events.ts'
@@ -37,16 +37,27 @@ export interface DispatcherOptions {
 }
 
 /**
- * Turns alert transitions into messages to people.
+ * Conditions that bounce (a cabinet on a weak link, a temperature around its
+ * limit): their all-clear waits out the flap window, and if they return
+ * within it the incident goes on. Nothing else is held back: every door
+ * opening pages at once, and its closing is told at once.
+ */
+const FLAPPING_KINDS: ReadonlySet<AlertKind> = new Set(['offline', 'temperature_out_of_range'])
+
+/**
+ * Turns alert transitions into messages to people (docs/alerts.md).
  *
  * - Critical: the on-call person by SMS and email at once; without an
  *   acknowledgement within the timeout, the next level (backup, then the
- *   site's facility managers).
+ *   site's facility managers), told that nobody answered.
  * - Warning and info: email to the site's facility managers.
- * - Resolution: an all-clear to everyone who was told. A condition that
- *   clears by itself gets its all-clear only after the flap window, and if it
- *   comes back within that window it is the same incident: nobody is told
- *   again.
+ * - Resolution: an all-clear to everyone who was told, naming the condition
+ *   that ended, unless it is not true: an alert superseded by a more severe
+ *   one gets none, and neither does one whose part (battery, pads) still has
+ *   a critical alert open. For offline and temperature the all-clear waits
+ *   out the flap window; if the condition comes back within it, the incident
+ *   goes on: nobody is told again, and its escalation goes on unless it was
+ *   acknowledged.
  *
  * Each (alert, step, channel, person) is sent at most once: what went out is
  * journalled (by the recorder, from the `notification` events), and after a
@@ -129,8 +140,9 @@ export class NotificationDispatcher implements Unit {
       const told = this.told.get(flapping.alert.id)
       if (told !== undefined) this.told.set(alert.id, new Map(told))
       this.continuations.add(alert.id)
-      this.options.logger.info({ alertId: alert.id, previousAlertId: flapping.alert.id, kind: alert.kind }, 'condition returned within the flap window: not notified again')
-      if (alert.severity === 'critical') this.scheduleEscalation(alert)
+      const acknowledged = flapping.alert.acknowledgedAt !== undefined
+      this.options.logger.info({ alertId: alert.id, previousAlertId: flapping.alert.id, kind: alert.kind, acknowledged }, 'condition returned within the flap window: the same incident goes on')
+      if (alert.severity === 'critical' && !acknowledged) this.scheduleEscalation(alert)
       return
     }
     this.resume(alert)
@@ -153,7 +165,16 @@ export class NotificationDispatcher implements Unit {
   private onResolved (alert: Alert, by: string): void {
     this.cancelEscalation(alert.id)
     this.continuations.delete(alert.id)
-    if (by === 'system' && !alert.task && this.flapWindowMs > 0) {
+    if (by === SUPERSEDED) {
+      this.options.logger.info({ alertId: alert.id, kind: alert.kind }, 'superseded: no all-clear')
+      return
+    }
+    const critical = this.criticalOnPart(alert)
+    if (critical !== undefined) {
+      this.options.logger.info({ alertId: alert.id, kind: alert.kind, openAlertId: critical.id, openKind: critical.kind }, 'resolved while a critical alert on the same part is open: no all-clear')
+      return
+    }
+    if (by === 'system' && FLAPPING_KINDS.has(alert.kind) && this.flapWindowMs > 0) {
       const key = `${alert.cabinetId}|${alert.kind}`
       const timer = this.options.time.setTimeout(() => {
         this.pendingAllClear.delete(key)
@@ -163,6 +184,18 @@ export class NotificationDispatcher implements Unit {
       return
     }
     this.sendAllClear(alert)
+  }
+
+  /** A critical alert open on the same part (battery, pads) of the same cabinet, if any. */
+  private criticalOnPart (alert: Alert): Alert | undefined {
+    const part = partOf(alert.kind)
+    if (part === undefined) return undefined
+    for (const kind of PART_KINDS) {
+      if (kind === alert.kind || partOf(kind) !== part) continue
+      const open = this.options.book.liveFor(alert.cabinetId, kind)
+      if (open?.severity === 'critical') return open
+    }
+    return undefined
   }
 
   private sendAllClear (alert: Alert): void {

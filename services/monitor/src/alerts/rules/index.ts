@@ -1,5 +1,6 @@
 import type { AlertRule } from './rule.ts'
 import { batteryCriticalRule, batteryLowRule } from './battery-level.ts'
+import { clockSkewRule } from './clock-skew.ts'
 import { doorOpenRule } from './door-open.ts'
 import { batteryExpiredRule, batteryExpiringRule, padsExpiredRule, padsExpiringRule } from './expiry.ts'
 import { offlineRule } from './offline.ts'
@@ -9,7 +10,10 @@ import { temperatureOutOfRangeRule } from './temperature.ts'
 
 export type { AlertRule, Finding, RuleContext } from './rule.ts'
 
-/** Every condition rule (docs/alerts.md). post_use_inspection is a task raised by the lifecycle, not a condition. */
+/**
+ * Every condition rule (docs/alerts.md). post_use_inspection is a task raised by the lifecycle, not a condition.
+ * Within a part (battery, pads) the critical rule comes before its warning, so the warning can give way to it.
+ */
 export function allRules (options: { offlineAfterHeartbeats: number }): AlertRule[] {
   return [
     doorOpenRule,
@@ -22,6 +26,7 @@ export function allRules (options: { offlineAfterHeartbeats: number }): AlertRul
     padsExpiredRule,
     padsExpiringRule,
     offlineRule(options.offlineAfterHeartbeats),
-    temperatureOutOfRangeRule
+    temperatureOutOfRangeRule,
+    clockSkewRule
   ]
 }

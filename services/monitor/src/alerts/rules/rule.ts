@@ -1,4 +1,4 @@
-import type { AlertFacts, AlertKind, Severity } from '../alert.ts'
+import type { Alert, AlertFacts, AlertKind, Severity } from '../alert.ts'
 import type { TrackedCabinet } from '../../state/fleet-state.ts'
 
 /** What a rule sees: one cabinet, now. */
@@ -10,6 +10,8 @@ export interface RuleContext {
   inMaintenance: boolean
   /** When the monitor started: a cabinet silent since then is judged from this time. */
   monitorStartedMs: number
+  /** The rule's own live alert on this cabinet, if any (a condition that lasts may change with time). */
+  live: Alert | undefined
 }
 
 /**
@@ -32,4 +34,11 @@ export interface Finding {
 export interface AlertRule {
   kind: AlertKind
   evaluate (context: RuleContext): Finding | undefined | typeof NO_DATA
+  /**
+   * Whether a finding continues the live alert (updated in place) or is a new
+   * incident: the live alert is closed as superseded, without an all-clear,
+   * and a new one opens and is notified. By default a finding more severe
+   * than the live alert is a new incident.
+   */
+  continues? (live: Alert, finding: Finding): boolean
 }

@@ -188,3 +188,94 @@ t.test('after a restart, alerts whose readings have not arrived yet are left ope
   h.send('hall-aed-01', 'door', { state: 'closed' })
   t.same(h.live('door_open'), [])
 })
+
+t.test('a cabinet clock far ahead is flagged and cannot hide the real events after it', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.send('hall-aed-01', 'door', { state: 'closed', ts: '2099-01-01T00:00:00.000Z' })
+  t.same(h.live(), ['hall-aed-01:clock_skew:warning'], 'the wrong clock is a warning for the cabinet')
+  t.equal(h.state.get('hall-aed-01')!.state.doorAt.atMs, Date.parse('2026-11-24T09:00:00.000Z'), 'the reading is taken at its arrival')
+  h.advance(60_000)
+  h.send('hall-aed-01', 'door', { state: 'open' })
+  t.same(h.live('door_open'), ['hall-aed-01:door_open:critical'], 'the real opening after it pages')
+  t.same(h.live('clock_skew'), [], 'a plausible time clears the warning')
+})
+
+t.test('a genuine opening from a cabinet whose clock is behind is taken: seq orders readings, not ts', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.send('hall-aed-01', 'door', { state: 'open', ts: '2026-11-24T08:00:00.000Z' })
+  t.same(h.live('door_open'), ['hall-aed-01:door_open:critical'])
+  h.send('hall-aed-01', 'door', { state: 'closed', ts: '2026-11-24T08:00:05.000Z' })
+  t.same(h.live('door_open'), [])
+})
+
+t.test('a message queued while offline: stored late, taken only if nothing newer is known, and its alert says it was late', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.advance(5 * 60_000)
+  h.send('hall-aed-01', 'door', { state: 'open', ts: '2026-11-24T09:03:30.000Z' })
+  const [alert] = h.book.list({ status: 'live', kind: 'door_open' })
+  t.match(alert!.facts, { openedAt: '2026-11-24T09:03:30.000Z', reportedAt: '2026-11-24T09:05:00.000Z' }, 'when it happened and when it was reported')
+  h.send('hall-aed-01', 'door', { state: 'closed', ts: '2026-11-24T09:04:00.000Z' })
+  t.same(h.live('door_open'), [], 'already over')
+  // An older message (lower seq, earlier time) arriving after a newer one changes nothing.
+  h.send('hall-aed-01', 'door', { state: 'open', ts: '2026-11-24T09:03:00.000Z', seq: 1 })
+  t.same(h.live('door_open'), [])
+  t.equal(h.state.get('hall-aed-01')!.state.door, 'closed')
+})
+
+t.test('a reboot restarts seq: a lower seq with a later time is the newer reading', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.advance(60_000)
+  h.send('hall-aed-01', 'door', { state: 'open', seq: 0 })
+  t.same(h.live('door_open'), ['hall-aed-01:door_open:critical'])
+})
+
+t.test('planned cabinets raise nothing, whatever they report', async t => {
+  const h = harness()
+  h.healthy('planned-aed-03')
+  h.send('planned-aed-03', 'door', { state: 'open' })
+  h.advance(3 * DAY)
+  t.same(h.live(undefined, 'planned-aed-03'), [])
+})
+
+t.test('the offline alert names the last message from the cabinet, not the arrival of its last will', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.advance(90_000)
+  h.send('hall-aed-01', 'status', { online: false, ts: undefined, seq: undefined })
+  const [alert] = h.book.list({ status: 'live', kind: 'offline' })
+  t.equal(alert!.facts.lastSeenAt, '2026-11-24T09:00:00.000Z')
+})
+
+t.test('temperature out of range: a warning, critical once sustained, and a change of direction is a new incident', async t => {
+  const h = harness()
+  h.healthy('hall-aed-01')
+  h.send('hall-aed-01', 'heartbeat', { temperatureC: -5, fw: '1.0' })
+  t.same(h.live('temperature_out_of_range'), ['hall-aed-01:temperature_out_of_range:warning'])
+  const warning = h.book.list({ status: 'live', kind: 'temperature_out_of_range' })[0]!
+  h.advance(29 * 60_000)
+  h.send('hall-aed-01', 'heartbeat', { temperatureC: -6, fw: '1.0' })
+  t.same(h.live('temperature_out_of_range'), ['hall-aed-01:temperature_out_of_range:warning'], 'not yet 30 minutes')
+  h.advance(60_000)
+  h.send('hall-aed-01', 'heartbeat', { temperatureC: -6, fw: '1.0' })
+  t.same(h.live('temperature_out_of_range'), ['hall-aed-01:temperature_out_of_range:critical'], '30 minutes out of range: critical')
+  t.match(h.book.get(warning.id), { status: 'resolved', resolvedBy: 'superseded' }, 'the warning gave way to it')
+  const critical = h.book.list({ status: 'live', kind: 'temperature_out_of_range' })[0]!
+  h.send('hall-aed-01', 'heartbeat', { temperatureC: 60, fw: '1.0' })
+  t.match(h.book.get(critical.id), { status: 'resolved', resolvedBy: 'superseded' })
+  t.same(h.live('temperature_out_of_range'), ['hall-aed-01:temperature_out_of_range:warning'], 'too hot is a new incident, a warning until it lasts')
+})
+
+t.test('a warning on a part gives way to a critical alert on the same part', async t => {
+  const h = harness('2026-11-24T09:00:00.000Z')
+  h.healthy('hall-aed-01')
+  h.send('hall-aed-01', 'battery', { percent: 20, expires: '2026-12-10' })
+  t.same(h.live().filter(k => k.includes('battery')), ['hall-aed-01:battery_expiring:warning', 'hall-aed-01:battery_low:warning'])
+  h.advance(17 * DAY)
+  const resolved = h.book.list({ status: 'resolved' }).filter(a => a.kind.startsWith('battery'))
+  t.same(h.live().filter(k => k.includes('battery')), ['hall-aed-01:battery_expired:critical'])
+  t.same(resolved.map(a => [a.kind, a.resolvedBy]).sort(), [['battery_expiring', 'superseded'], ['battery_low', 'superseded']], 'closed as superseded, not resolved')
+})
