@@ -5,7 +5,7 @@ import type { LanguageTemplates, MessageStep, MessageTemplates } from './message
 import type { RenderedMessage } from './rendered-message.ts'
 import { alertDetails, emailPlace, type DetailRow } from './alert-details.ts'
 import { escapeHtml } from './escape-html.ts'
-import { formatTime } from './format-time.ts'
+import { formatTime } from '../time-zone.ts'
 import { fillPlaceholders } from './placeholders.ts'
 import { fitSmsPlace, placeCandidates } from './sms-place.ts'
 
