@@ -1,7 +1,7 @@
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Alert, AlertFacts, AlertStatus } from '../alerts/alert.ts'
-import type { LanguageTemplates } from './message-templates.ts'
 import { formatTime } from '../time-zone.ts'
+import type { LanguageTemplates } from './message-templates.ts'
 import { mapLink } from './map-link.ts'
 
 /** One line of the facts about an alert, as the email and the ack page show them. */

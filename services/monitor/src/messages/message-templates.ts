@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse as parseYaml } from 'yaml'
+import { validateYaml } from '@aed/core/validated-input'
 import { z } from 'zod'
 import { AlertKindSchema, AlertStatusSchema, SeveritySchema } from '../alerts/alert.ts'
 import { LanguageSchema, type Language } from '../routing/people.ts'
@@ -28,7 +28,7 @@ interface TextRule {
 }
 
 /** A non-empty text that may use only the `allowed` placeholders and must use the `required` ones. */
-function text ({ allowed = [], required = [] }: TextRule = {}): z.ZodString {
+export function text ({ allowed = [], required = [] }: TextRule = {}): z.ZodString {
   const permitted = new Set([...allowed, ...required])
   return z.string().min(1).superRefine((value, ctx) => {
     for (const name of new Set(placeholdersIn(value))) {
@@ -177,14 +177,8 @@ export async function loadMessageTemplates (dir: string = TEMPLATES_DIR): Promis
 }
 
 function parseLanguage (language: Language, { file, source }: TemplateSource): LanguageTemplates | string[] {
-  let raw: unknown
-  try {
-    raw = parseYaml(source)
-  } catch (err) {
-    return [`${file}: not YAML: ${(err as Error).message}`]
-  }
-  const result = MessageTemplatesSchema.safeParse(raw)
-  if (!result.success) return result.error.issues.map(issue => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  if (result.data.language !== language) return [`${file}: language is ${result.data.language}, expected ${language}`]
-  return result.data
+  const result = validateYaml(MessageTemplatesSchema, source)
+  if (!result.ok) return result.problems.map(problem => `${file}: ${problem}`)
+  if (result.value.language !== language) return [`${file}: language is ${result.value.language}, expected ${language}`]
+  return result.value
 }

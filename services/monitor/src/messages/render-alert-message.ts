@@ -1,11 +1,11 @@
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Alert, Severity } from '../alerts/alert.ts'
 import type { Language, Person } from '../routing/people.ts'
+import { formatTime } from '../time-zone.ts'
 import type { LanguageTemplates, MessageStep, MessageTemplates } from './message-templates.ts'
 import type { RenderedMessage } from './rendered-message.ts'
 import { alertDetails, emailPlace, type DetailRow } from './alert-details.ts'
 import { escapeHtml } from './escape-html.ts'
-import { formatTime } from '../time-zone.ts'
 import { fillPlaceholders } from './placeholders.ts'
 import { fitSmsPlace, placeCandidates } from './sms-place.ts'
 
