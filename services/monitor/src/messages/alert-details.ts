@@ -34,12 +34,6 @@ export function alertDetails (texts: LanguageTemplates, alert: Alert, cabinet: F
   return [...rows, ...factRows(texts, alert.facts, options.timeZone)]
 }
 
-/** A place to name in a subject or heading: short site name and address. */
-export function emailPlace (cabinet: FleetCabinet): string {
-  const shortName = cabinet.site.name.split(/\s+[—–-]\s+/)[0]?.trim() ?? cabinet.site.name
-  return `${shortName}, ${cabinet.site.address}`
-}
-
 function factRows (texts: LanguageTemplates, facts: AlertFacts, timeZone: string | undefined): DetailRow[] {
   return Object.entries(facts).map(([key, value]) => ({
     label: texts.facts[key] ?? key,
