@@ -189,7 +189,7 @@ t.test('an escalation says that nobody answered, and for how long', async t => {
   t.match(untimed.emailText, 'Никой не е поел този сигнал от 24.11.2026 г., 12:07. Изпраща се и на вас (ниво 1).')
 
   const tight = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'escalated', ackUrl, ackTimeoutMinutes: 5 }).smsText
-  t.equal(tight, `Без отговор 5 мин: Взет АЕД от шкафа: пл. „Св.… ${ackUrl}`, 'within two parts the escalation keeps its words and cuts the address between words')
+  t.equal(tight, `Без отговор 5 мин: Взет АЕД от шкафа: пл.… ${ackUrl}`, 'within two parts the escalation keeps its words and cuts the address between words')
 })
 
 t.test('an event reported late says when it happened and how late, in Sofia time', async t => {

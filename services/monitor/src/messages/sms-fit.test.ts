@@ -37,6 +37,14 @@ t.test('the address is shortened only when nothing else is left, and only by who
   t.equal(countSmsSegments(text).segments, 2)
 })
 
+t.test('a cut never leaves an abbreviation without what it names when a cleaner cut fits', async t => {
+  const hub = (tail: number) => (p: SmsParts): string => `Взет АЕД от шкафа: ${p.address}. ${'x'.repeat(tail)}`
+  const address = 'ул. „Младен Стоянов“ бл. 7'
+  t.equal(fitSms(hub(90), { address }, 2), `Взет АЕД от шкафа: ул. „Младен Стоянов“… ${'x'.repeat(90)}`, 'not "бл.…"')
+  t.equal(fitSms(hub(90), { address: 'пл. „Св. Иван Рилски“ 1А' }, 2), `Взет АЕД от шкафа: пл. „Св. Иван Рилски“… ${'x'.repeat(90)}`)
+  t.equal(fitSms(hub(98), { address: 'пл. „Св. Иван Рилски“ 1А' }, 2), `Взет АЕД от шкафа: пл. „Св. Иван… ${'x'.repeat(98)}`, 'not "„Св.…"')
+})
+
 t.test('a GSM-7 text is cut with three dots, which keep it GSM-7', async t => {
   const english = (p: SmsParts): string => `AED taken: ${p.address}. ${'x'.repeat(280)}`
   t.equal(fitSms(english, { address: 'Sports Hall Metalurg North Entrance' }, 2), `AED taken: Sports Hall... ${'x'.repeat(280)}`)

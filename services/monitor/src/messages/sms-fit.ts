@@ -46,11 +46,28 @@ export function fitSms (compose: (parts: SmsParts) => string, parts: SmsParts, m
   }
   // An ellipsis outside GSM-7 would turn a GSM-7 text into UCS-2 and halve the room.
   const ellipsis = smsEncoding(text) === 'GSM-7' ? '...' : '…'
-  const words = current.address.trim().split(/\s+/)
-  for (let keep = words.length - 1; keep >= 1; keep--) {
-    const address = words.slice(0, keep).join(' ').replace(/[,;:—–-]+$/, '') + ellipsis
-    text = compose({ ...current, address }).replace(`${address}.`, address)
+  const shortened = (prefix: string): string => {
+    const address = prefix.replace(/[,;:—–-]+$/, '') + ellipsis
+    return compose({ ...current, address }).replace(`${address}.`, address)
+  }
+  const prefixes = addressPrefixes(current.address)
+  for (const prefix of prefixes) {
+    text = shortened(prefix)
     if (fits(text)) return text
   }
-  return text
+  const shortest = prefixes.reduce<string | undefined>((a, b) => a === undefined || b.length < a.length ? b : a, undefined)
+  return shortest === undefined ? text : shortened(shortest)
+}
+
+/**
+ * Shorter forms of an address, longest first, each ending at a word
+ * boundary. Cuts that would leave an abbreviation without what it names
+ * ("бл." without "7", "„Св." without "Иван") come first to be avoided: they
+ * are tried only after every cleaner cut.
+ */
+function addressPrefixes (address: string): string[] {
+  const words = address.trim().split(/\s+/)
+  const cuts = words.slice(0, -1).map((_, i) => words.slice(0, i + 1).join(' ')).reverse()
+  const dangling = (prefix: string): boolean => /(\.|№)$/.test(prefix) && prefix !== words[0]
+  return [...cuts.filter(cut => !dangling(cut)), ...cuts.filter(dangling)]
 }
