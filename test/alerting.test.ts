@@ -24,14 +24,16 @@ t.test('a door opening reaches the on-call person by SMS and email, in Bulgarian
   await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > 0 && mailTo(TEST_PEOPLE.primary.email).length > 0, 'SMS and email to the on-call person', 30_000)
 
   const [sms] = smsTo(TEST_PEOPLE.primary.phone)
-  t.match(sms!.body, /АЕД/, 'SMS in Bulgarian')
-  t.match(sms!.body, /112/, 'SMS asks whether 112 was called')
+  t.match(sms!.body, /^Взет АЕД от шкафа: /, 'SMS in Bulgarian, saying what happened')
+  // Within two SMS parts the link leaves room for what and where; "check whether 112 was called"
+  // gives way to the address (docs/notifications.md) and is in the email.
+  t.match(sms!.body, /пл\. „Св\. Иван Рилски“ 1А\./, 'SMS gives the whole street address')
   t.match(sms!.body, /\/a\/[A-Za-z0-9_.-]+$/, 'SMS ends with the acknowledgement link')
   const [mail] = mailTo(TEST_PEOPLE.primary.email)
   t.match(mail!.subject, /Отворен шкаф с АЕД/)
   t.match(mail!.text, /Община Перник/, 'email names the site')
   t.match(mail!.text, /Св\. Иван Рилски/, 'email gives the address')
-  t.match(mail!.text, /112/)
+  t.match(mail!.text, /сигнал на 112/, 'email asks whether 112 was called')
   t.equal(smsTo(TEST_PEOPLE.backup.phone).length, 0, 'the backup is not told yet')
 })
 
@@ -71,7 +73,7 @@ t.test('closing the door resolves door_open, opens a post-use inspection task an
   t.match(task, { cabinetId: 'pernik-aed-01', task: true })
   t.same(await alertsOf('status=live&kind=door_open'), [], 'door_open resolved')
   await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > before, 'the all-clear SMS')
-  t.match(smsTo(TEST_PEOPLE.primary.phone).at(-1)!.body, /затворен/i)
+  t.match(smsTo(TEST_PEOPLE.primary.phone).at(-1)!.body, /^Шкафът с АЕД е затворен след .+ Отворена е задача за проверка\.$/, 'the all-clear says how long and that an inspection task is open')
   // A task is resolved by a person, not by the readings.
   await new Promise(resolve => setTimeout(resolve, 300))
   t.equal((await stack.api('GET', `/api/v1/alerts/${task.id}`)).body.status, 'open')

@@ -57,7 +57,7 @@ export async function runDoorToSmsLatency (stack: TestStack, settings: BenchSett
       const t0 = performance.now()
       cabinet.openDoor()
       const [text, email] = await Promise.all([
-        sms.next(smsFrom, m => m.to === primary.phone && /112/.test(m.body), DELIVERY_TIMEOUT_MS, `door_open SMS for ${cabinet.id}`),
+        sms.next(smsFrom, m => m.to === primary.phone && /Взет АЕД/.test(m.body), DELIVERY_TIMEOUT_MS, `door_open SMS for ${cabinet.id}`),
         mail.next(mailFrom, m => m.envelopeTo.includes(primary.email) && !/^Приключено/.test(m.subject) && /112/.test(m.text ?? ''), DELIVERY_TIMEOUT_MS, `door_open email for ${cabinet.id}`)
       ])
       const alert = raised.get(cabinet.id)
@@ -121,7 +121,7 @@ async function reset (stack: TestStack, cabinet: SimulatedCabinet, alertId: stri
   if (ack.status !== 200) throw new Error(`acknowledging ${alertId} failed: ${ack.status} ${JSON.stringify(ack.body)}`)
   cabinet.closeDoor()
   await waitFor(() => monitor.alerts.get(alertId)?.status === 'resolved', `door_open ${alertId} resolved`)
-  await sms.next(smsFrom, m => m.to === TEST_PEOPLE.primary.phone && !/112/.test(m.body), DELIVERY_TIMEOUT_MS, `all-clear SMS for ${cabinet.id}`)
+  await sms.next(smsFrom, m => m.to === TEST_PEOPLE.primary.phone && /затворен/.test(m.body), DELIVERY_TIMEOUT_MS, `all-clear SMS for ${cabinet.id}`)
   let taskId: string | undefined
   await waitFor(() => {
     taskId = monitor.alerts.list({ status: 'open', kind: 'post_use_inspection', cabinetId: cabinet.id })[0]?.id

@@ -30,3 +30,12 @@ t.test('an empty variable counts as unset', async t => {
   t.equal(config.SMS_BASE_URL, 'https://api.twilio.com')
   t.equal(config.INFLUX_TOKEN, undefined)
 })
+
+t.test('the dashboard linked from emails is a URL of its own, unset by default: never the API root', async t => {
+  t.equal(loadMonitorConfig(required).DASHBOARD_URL, undefined)
+  t.equal(loadMonitorConfig({ ...required, DASHBOARD_URL: '' }).DASHBOARD_URL, undefined)
+  const url = 'https://grafana.aed.pernik.bg/d/aed-fleet-overview'
+  t.equal(loadMonitorConfig({ ...required, DASHBOARD_URL: url }).DASHBOARD_URL, url)
+  const error = t.throws(() => loadMonitorConfig({ ...required, DASHBOARD_URL: 'grafana/d/aed-fleet-overview' })) as ConfigError
+  t.match(error.problems.join('\n'), /DASHBOARD_URL/)
+})

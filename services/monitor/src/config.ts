@@ -18,6 +18,7 @@ export const MonitorConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0').describe('Address the HTTP API binds to'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP API port'),
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
+  DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails; unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),

@@ -38,7 +38,9 @@ export const CabinetSchema = z.object({
 export const SiteSchema = z.object({
   id: SiteIdSchema,
   name: z.string().min(1),
-  address: z.string().min(1),
+  shortName: z.string().min(1).optional()
+    .describe('What people call the site, for SMS and email subjects ("Община Перник"); without it, the name up to " — "'),
+  address: z.string().min(1).describe('Street address, for the person sent there: street, number, block'),
   city: z.string().min(1),
   coordinates: CoordinatesSchema,
   note: z.string().optional(),

@@ -10,6 +10,7 @@ t.test('the shipped Pernik fleet has one active cabinet at the municipality and 
   t.match(cabinets[0]!.location, /Партер/)
   t.match(cabinets[1]!.site.address, /Младен Стоянов/)
   t.match(cabinets[2]!.site.name, /Мошино/)
+  t.same(cabinets.map(c => c.site.shortName), ['Община Перник', 'Социално-здравен хъб', 'Център „Мошино“'], 'every site has a short name for SMS')
   t.same(cabinets[0]!.coordinates, cabinets[0]!.site.coordinates, 'a cabinet without coordinates takes its site\'s')
 })
 

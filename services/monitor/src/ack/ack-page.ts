@@ -4,7 +4,7 @@ import type { Language } from '../routing/people.ts'
 import type { LanguageTemplates, MessageTemplates } from '../messages/message-templates.ts'
 import { alertDetails } from '../messages/alert-details.ts'
 import { escapeHtml as e } from '../messages/escape-html.ts'
-import { formatTime } from '../messages/format-time.ts'
+import { formatTime } from '../time-zone.ts'
 import { fillPlaceholders } from '../messages/placeholders.ts'
 
 /**

@@ -1,7 +1,7 @@
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Alert, AlertFacts, AlertStatus } from '../alerts/alert.ts'
+import { formatTime } from '../time-zone.ts'
 import type { LanguageTemplates } from './message-templates.ts'
-import { formatTime } from './format-time.ts'
 import { mapLink } from './map-link.ts'
 
 /** One line of the facts about an alert, as the email and the ack page show them. */
@@ -32,12 +32,6 @@ export function alertDetails (texts: LanguageTemplates, alert: Alert, cabinet: F
     { label: texts.labels.map, value: `${lat}, ${lon}`, href: mapLink(cabinet.coordinates) }
   ]
   return [...rows, ...factRows(texts, alert.facts, options.timeZone)]
-}
-
-/** A place to name in a subject or heading: short site name and address. */
-export function emailPlace (cabinet: FleetCabinet): string {
-  const shortName = cabinet.site.name.split(/\s+[—–-]\s+/)[0]?.trim() ?? cabinet.site.name
-  return `${shortName}, ${cabinet.site.address}`
 }
 
 function factRows (texts: LanguageTemplates, facts: AlertFacts, timeZone: string | undefined): DetailRow[] {

@@ -1,39 +1,54 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { validateYaml } from '@aed/core/validated-input'
 import { z } from 'zod'
 import type { Alert } from '../alerts/alert.ts'
 import type { TrackedCabinet } from '../state/fleet-state.ts'
-import type { Language, Person } from '../routing/people.ts'
+import { LanguageSchema, type Language, type Person } from '../routing/people.ts'
+import { formatTime } from '../time-zone.ts'
 import { escapeHtml } from './escape-html.ts'
-import { formatTime } from './format-time.ts'
-import { TEMPLATES_DIR, type MessageTemplates } from './message-templates.ts'
+import { TemplateError, TEMPLATES_DIR, text, type MessageTemplates } from './message-templates.ts'
 import { fillPlaceholders } from './placeholders.ts'
 import type { RenderedMessage } from './rendered-message.ts'
 
+const LINE = ['cabinet', 'site', 'location', 'date'] as const
+
 const DigestTemplatesSchema = z.strictObject({
-  subject: z.string(),
-  intro: z.string(),
-  expiringHeading: z.string(),
-  expiredHeading: z.string(),
-  alertsHeading: z.string(),
-  padsLine: z.string(),
-  padsExpiredLine: z.string(),
-  batteryLine: z.string(),
-  batteryExpiredLine: z.string(),
-  alertLine: z.string(),
-  footer: z.string()
+  subject: text({ allowed: ['date', 'count'] }),
+  intro: text({ allowed: ['name'] }),
+  expiringHeading: text(),
+  expiredHeading: text(),
+  alertsHeading: text(),
+  padsLine: text({ allowed: [...LINE, 'days'] }),
+  padsExpiredLine: text({ allowed: LINE }),
+  batteryLine: text({ allowed: [...LINE, 'days'] }),
+  batteryExpiredLine: text({ allowed: LINE }),
+  alertLine: text({ allowed: ['cabinet', 'site', 'title', 'since', 'status'] }),
+  footer: text()
 })
 export type DigestTemplates = Record<Language, z.infer<typeof DigestTemplatesSchema>>
 
+export const DIGEST_TEMPLATE_FILE = 'digest.yaml'
+
+/** Reads and validates templates/<language>/digest.yaml for every language; throws one TemplateError listing every problem. */
 export async function loadDigestTemplates (dir = TEMPLATES_DIR): Promise<DigestTemplates> {
-  const load = async (language: Language) => {
-    const file = join(dir, language, 'digest.yaml')
-    const parsed = DigestTemplatesSchema.safeParse(parseYaml(await readFile(file, 'utf8')))
-    if (!parsed.success) throw new Error(`digest templates ${file} are invalid: ${parsed.error.message}`)
-    return parsed.data
+  const problems: string[] = []
+  const parsed: Partial<DigestTemplates> = {}
+  for (const language of LanguageSchema.options) {
+    const file = join(dir, language, DIGEST_TEMPLATE_FILE)
+    let source: string
+    try {
+      source = await readFile(file, 'utf8')
+    } catch (err) {
+      problems.push(`${file}: cannot read: ${(err as Error).message}`)
+      continue
+    }
+    const result = validateYaml(DigestTemplatesSchema, source)
+    if (result.ok) parsed[language] = result.value
+    else problems.push(...result.problems.map(problem => `${file}: ${problem}`))
   }
-  return { bg: await load('bg'), en: await load('en') }
+  if (problems.length > 0) throw new TemplateError(problems)
+  return parsed as DigestTemplates
 }
 
 export interface DigestItem {

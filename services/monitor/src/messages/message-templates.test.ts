@@ -48,7 +48,11 @@ t.test('every problem in every file is reported at once, each with its file and 
     'kinds.offline.sms': 'Шкаф без връзка',
     'steps.opened.sms': '{{message}}',
     'page.greeting': 'Здравейте, {{name}',
-    'kinds.battery_low.colour': 'red'
+    'kinds.battery_low.colour': 'red',
+    'kinds.door_open.happened': 'отворен',
+    'kinds.door_open.action': undefined,
+    'steps.escalated.sms': '{{message}} {{ackUrl}}',
+    'timing.late': 'със закъснение {{minutes}}'
   })
   const problems = problemsOf(() => parseMessageTemplates({
     bg: { file: 'bg/messages.yaml', source: bg },
@@ -56,11 +60,16 @@ t.test('every problem in every file is reported at once, each with its file and 
   }))
   t.same(problems.sort(), [
     'bg/messages.yaml: kinds.battery_low: Unrecognized key: "colour"',
+    'bg/messages.yaml: kinds.door_open.action: Invalid input: expected string, received undefined',
+    'bg/messages.yaml: kinds.door_open.happened: must contain {{time}}',
     'bg/messages.yaml: kinds.door_open.sms: unknown placeholder {{phone}} (allowed here: {{place}})',
     'bg/messages.yaml: kinds.offline.sms: must contain {{place}}',
     'bg/messages.yaml: kinds.pads_expired: Invalid input: expected object, received undefined',
     'bg/messages.yaml: page.greeting: has a malformed placeholder: write {{name}}',
+    'bg/messages.yaml: steps.escalated.sms: must contain {{minutes}}',
     'bg/messages.yaml: steps.opened.sms: must contain {{ackUrl}}',
+    'bg/messages.yaml: timing.late: must contain {{delay}}',
+    'bg/messages.yaml: timing.late: unknown placeholder {{minutes}} (allowed here: {{delay}})',
     'en/messages.yaml: language is bg, expected en'
   ])
 })

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse as parseYaml } from 'yaml'
+import { validateYaml } from '@aed/core/validated-input'
 import { z } from 'zod'
 import { AlertKindSchema, AlertStatusSchema, SeveritySchema } from '../alerts/alert.ts'
 import { LanguageSchema, type Language } from '../routing/people.ts'
@@ -28,7 +28,7 @@ interface TextRule {
 }
 
 /** A non-empty text that may use only the `allowed` placeholders and must use the `required` ones. */
-function text ({ allowed = [], required = [] }: TextRule = {}): z.ZodString {
+export function text ({ allowed = [], required = [] }: TextRule = {}): z.ZodString {
   const permitted = new Set([...allowed, ...required])
   return z.string().min(1).superRefine((value, ctx) => {
     for (const name of new Set(placeholdersIn(value))) {
@@ -53,12 +53,20 @@ function everyKey<K extends string, V extends z.ZodType> (keys: readonly K[], va
 const KindTextsSchema = z.strictObject({
   /** Heading of the email and the page, and the subject's {{title}}. */
   title: text(),
-  /** The SMS essentials, what and where; the step adds the link. Keep it short: see docs/notifications.md. */
+  /** The SMS headline, what happened and where ({{place}}: short site name and address); one sentence. */
   sms: text({ required: ['place'] }),
+  /** What to do, one short sentence, for the SMS; dropped when the SMS has no room for it. */
+  action: text(),
+  /** When it happened, for a late or already-over event ("отворен в {{time}}"); default `timing.happened`. */
+  happened: text({ required: ['time'] }).optional(),
+  /** That it is already over ("вече затворен в {{time}}"); default `timing.over`. */
+  over: text({ required: ['time'] }).optional(),
   /** The email and page explanation: what happened and what to do. */
   text: text({ allowed: ['site', 'address', 'city', 'location', 'cabinet'] }),
-  /** The all-clear, sent by SMS when the alert is resolved. */
-  resolved: text({ required: ['place'] })
+  /** The all-clear, sent by SMS when the alert is resolved; {{duration}}: how long the alert was open. */
+  resolved: text({ required: ['place'], allowed: ['duration'] }),
+  /** What happens next, after the all-clear of an alert that cleared by itself (door_open: the inspection task). */
+  resolvedNext: text().optional()
 })
 
 const SMS_STEP = text({ required: ['message', 'ackUrl'] })
@@ -67,9 +75,33 @@ const INTRO = text({ allowed: ['openedAt', 'title', 'level'] })
 
 const StepsSchema = z.strictObject({
   opened: z.strictObject({ sms: SMS_STEP, subject: SUBJECT, intro: INTRO.optional() }),
-  escalated: z.strictObject({ sms: SMS_STEP, subject: SUBJECT, intro: INTRO }),
+  escalated: z.strictObject({
+    /** {{minutes}}: how long the people before had to acknowledge (ackTimeoutMinutes). */
+    sms: text({ required: ['message', 'ackUrl', 'minutes'] }),
+    /** When the renderer is not told the timeout. */
+    smsWithoutTimeout: SMS_STEP,
+    subject: SUBJECT,
+    intro: text({ required: ['minutes'], allowed: ['openedAt', 'title', 'level'] }),
+    introWithoutTimeout: INTRO
+  }),
   reminder: z.strictObject({ sms: SMS_STEP, subject: SUBJECT, intro: INTRO }),
   resolved: z.strictObject({ sms: text({ required: ['message'] }), subject: SUBJECT, intro: INTRO })
+})
+
+/** Clauses of the sentence that says when a late or already-over event happened. */
+const TimingSchema = z.strictObject({
+  /** When it happened, for kinds without their own `happened`. */
+  happened: text({ required: ['time'] }),
+  /** Reported late by {{delay}} (a duration). */
+  late: text({ required: ['delay'] }),
+  /** Already over since {{time}}, for kinds without their own `over`. */
+  over: text({ required: ['time'] })
+})
+
+const DurationsSchema = z.strictObject({
+  underAMinute: text(),
+  minutes: text({ required: ['minutes'] }),
+  hours: text({ required: ['hours', 'minutes'] })
 })
 
 const LabelsSchema = z.strictObject({
@@ -118,6 +150,8 @@ export const MessageTemplatesSchema = z.strictObject({
   status: everyKey(AlertStatusSchema.options, text()),
   steps: StepsSchema,
   kinds: everyKey(AlertKindSchema.options, KindTextsSchema),
+  timing: TimingSchema,
+  durations: DurationsSchema,
   labels: LabelsSchema,
   /** Names for alert facts shown in the email; a fact without a name is shown by its key. */
   facts: z.record(z.string(), text()).default({}),
@@ -177,14 +211,8 @@ export async function loadMessageTemplates (dir: string = TEMPLATES_DIR): Promis
 }
 
 function parseLanguage (language: Language, { file, source }: TemplateSource): LanguageTemplates | string[] {
-  let raw: unknown
-  try {
-    raw = parseYaml(source)
-  } catch (err) {
-    return [`${file}: not YAML: ${(err as Error).message}`]
-  }
-  const result = MessageTemplatesSchema.safeParse(raw)
-  if (!result.success) return result.error.issues.map(issue => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-  if (result.data.language !== language) return [`${file}: language is ${result.data.language}, expected ${language}`]
-  return result.data
+  const result = validateYaml(MessageTemplatesSchema, source)
+  if (!result.ok) return result.problems.map(problem => `${file}: ${problem}`)
+  if (result.value.language !== language) return [`${file}: language is ${result.value.language}, expected ${language}`]
+  return result.value
 }

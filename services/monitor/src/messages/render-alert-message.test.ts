@@ -3,6 +3,7 @@ import { loadFleet, PERNIK_FLEET_FILE, type FleetCabinet } from '@aed/core/fleet
 import { AlertKindSchema, type Alert, type AlertKind } from '../alerts/alert.ts'
 import { LanguageSchema, type Person } from '../routing/people.ts'
 import { loadMessageTemplates, MessageStepSchema } from './message-templates.ts'
+import { siteShortName } from './place.ts'
 import { renderAlertMessage } from './render-alert-message.ts'
 import { countSmsSegments } from './sms-segments.ts'
 import { ackLink, createAckToken } from '../ack/signed-link.ts'
@@ -27,17 +28,24 @@ const library: FleetCabinet = {
 }
 const cabinets = [...fleet.cabinets.values(), library]
 
-/** A real token for realistic ids: a little over 60 characters. */
-const ackUrl = ackLink('https://aed.pernik.bg', createAckToken(
-  { alertId: 'alr-01JD3X9Q', personId: 'ivan-petrov', expiresAt: new Date('2026-11-25T10:07:00Z') },
+/** A real link, as the dispatcher makes it, with an 8-character alert id like the alert book's; its length grows with the person id. */
+const linkFor = (personId: string): string => ackLink('https://aed.pernik.bg', createAckToken(
+  { alertId: 'Xk3f9QaB', personId, expiresAt: new Date('2026-11-25T10:07:00Z') },
   'a-secret-of-at-least-thirty-two-characters'
 ))
+/** A real token for realistic ids: about 60 characters. */
+const ackUrl = linkFor('ivan-petrov')
 const ivan: Person = { id: 'ivan-petrov', name: 'Иван Петров', phone: '+359888123456', language: 'bg' }
 const john: Person = { id: 'john-smith', name: 'John Smith', email: 'john@example.org', language: 'en' }
+const moshino = fleet.cabinets.get('pernik-aed-03')!
+const hub = fleet.cabinets.get('pernik-aed-02')!
+const pernik = [townHall, hub, moshino]
+/** Room for everything: shows what an SMS says before the budget takes anything away. */
+const ROOMY = 5
 
 function alertOf (kind: AlertKind, overrides: Partial<Alert> = {}): Alert {
   return {
-    id: 'alr-01JD3X9Q4T',
+    id: 'Xk3f9QaB',
     cabinetId: townHall.id,
     kind,
     severity: kind === 'door_open' ? 'critical' : 'warning',
@@ -51,23 +59,29 @@ function alertOf (kind: AlertKind, overrides: Partial<Alert> = {}): Alert {
   }
 }
 
-t.test('the link used for the SMS budget is realistic: a token of 60 or more characters', async t => {
+t.test('the link used for the SMS budget is realistic: a token of about 60 characters', async t => {
   const token = ackUrl.slice('https://aed.pernik.bg/a/'.length)
-  t.ok(token.length >= 60 && token.length <= 70, `token is ${token.length}`)
+  t.ok(token.length >= 58 && token.length <= 70, `token is ${token.length}`)
 })
 
-t.test('every kind, step and language has an SMS within two parts, with the link, for every Pernik site', async t => {
+const MIN = 60_000
+const OPENED = Date.parse('2026-11-24T12:02:00Z') // 14:02 in Sofia
+
+t.test('every kind, step and language has an SMS within two parts, with the link whole, for every Pernik site', async t => {
   for (const kind of AlertKindSchema.options) {
     for (const step of MessageStepSchema.options) {
       for (const language of LanguageSchema.options) {
         for (const cabinet of cabinets) {
           for (const severity of ['critical', 'warning'] as const) {
-            const { smsText } = renderAlertMessage(templates, { alert: alertOf(kind, { severity }), cabinet, language, step, ackUrl })
-            const count = countSmsSegments(smsText)
-            const label = `${kind}/${step}/${language}/${cabinet.id}: ${smsText}`
-            t.ok(count.segments <= 2, `${count.segments} parts (${count.encoding}, ${count.units}): ${label}`)
-            if (step !== 'resolved') t.ok(smsText.endsWith(ackUrl), `ends with the link: ${label}`)
-            t.notMatch(smsText, /\{\{|\}\}/, `no placeholder left: ${label}`)
+            const late = { occurredAtMs: OPENED, reportedAtMs: OPENED + 3 * MIN, endedAtMs: OPENED + MIN }
+            for (const extra of [{}, { ackTimeoutMinutes: 5 }, late]) {
+              const { smsText } = renderAlertMessage(templates, { alert: alertOf(kind, { severity }), cabinet, language, step, ackUrl, ...extra })
+              const count = countSmsSegments(smsText)
+              const label = `${kind}/${step}/${language}/${cabinet.id}: ${smsText}`
+              t.ok(count.segments <= 2, `${count.segments} parts (${count.encoding}, ${count.units}): ${label}`)
+              if (step !== 'resolved') t.ok(smsText.endsWith(` ${ackUrl}`), `ends with the link: ${label}`)
+              t.notMatch(smsText, /\{\{|\}\}/, `no placeholder left: ${label}`)
+            }
           }
         }
       }
@@ -75,21 +89,168 @@ t.test('every kind, step and language has an SMS within two parts, with the link
   }
 })
 
-t.test('a door-open SMS says what, then where, then the link, and names the site in full when it fits', async t => {
-  const bg = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl })
-  t.equal(bg.smsText, `АЕД отворен: Община Перник. Има ли 112? ${ackUrl}`)
-  const en = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: john, step: 'opened', ackUrl })
-  t.equal(en.smsText, `AED opened: Община Перник. 112 called? ${ackUrl}`)
+t.test('a door-open SMS names the site, the street address and the spot in the building, and says what to do', async t => {
+  const sms = (cabinet: FleetCabinet, person: Person): string =>
+    renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, person, step: 'opened', ackUrl: linkFor(person.id), maxSmsSegments: ROOMY }).smsText
+  t.equal(sms(townHall, ivan), `Взет АЕД от шкафа: Община Перник, пл. „Св. Иван Рилски“ 1А. Партер, входно фоайе. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(hub, ivan), `Взет АЕД от шкафа: Социално-здравен хъб, ул. „Младен Стоянов“ бл. 7. Вход на центъра. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(moshino, ivan), `Взет АЕД от шкафа: Център „Мошино“, кв. „Мошино“. Вход на центъра. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(townHall, john), `AED taken from cabinet: Община Перник, пл. „Св. Иван Рилски“ 1А. Партер, входно фоайе. Check whether 112 has been called. ${linkFor('john-smith')}`)
+  t.equal(sms(hub, john), `AED taken from cabinet: Социално-здравен хъб, ул. „Младен Стоянов“ бл. 7. Вход на центъра. Check whether 112 has been called. ${linkFor('john-smith')}`)
+  t.equal(sms(moshino, john), `AED taken from cabinet: Център „Мошино“, кв. „Мошино“. Вход на центъра. Check whether 112 has been called. ${linkFor('john-smith')}`)
 })
 
-t.test('the SMS names the site or the address, never both, and shortens only when neither fits', async t => {
-  const moshino = fleet.cabinets.get('pernik-aed-03')!
-  const sms = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: moshino, step: 'opened', ackUrl }).smsText
-  t.equal(sms, `АЕД отворен: кв. „Мошино“. Има ли 112? ${ackUrl}`)
+t.test('within two parts, the door-open SMS at each Pernik cabinet keeps the whole street address and the link', async t => {
+  const sms = (cabinet: FleetCabinet, person: Person): string =>
+    renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, person, step: 'opened', ackUrl: linkFor(person.id) }).smsText
+  t.equal(sms(townHall, ivan), `Взет АЕД от шкафа: пл. „Св. Иван Рилски“ 1А. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(hub, ivan), `Взет АЕД от шкафа: ул. „Младен Стоянов“ бл. 7. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(moshino, ivan), `Взет АЕД от шкафа: Център „Мошино“, кв. „Мошино“. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(townHall, john), `AED taken from cabinet: пл. „Св. Иван Рилски“ 1А. ${linkFor('john-smith')}`)
+  t.equal(sms(hub, john), `AED taken from cabinet: ул. „Младен Стоянов“ бл. 7. ${linkFor('john-smith')}`)
+  t.equal(sms(moshino, john), `AED taken from cabinet: кв. „Мошино“. ${linkFor('john-smith')}`)
+  for (const cabinet of pernik) {
+    for (const person of [ivan, john]) t.equal(countSmsSegments(sms(cabinet, person)).segments, 2, `${cabinet.id} ${person.id}`)
+  }
+})
 
-  const long = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: library, step: 'reminder', ackUrl }).smsText
-  t.match(long, /^Отново: АЕД отворен: .+[^ ]… Има ли 112\? https:/)
-  t.equal(countSmsSegments(long).segments, 2)
+/** Which optional parts an SMS still has, least important first. */
+function partsIn (smsText: string, cabinet: FleetCabinet, language: 'bg' | 'en'): string[] {
+  const texts = templates[language]
+  const present = {
+    spot: smsText.includes(cabinet.location),
+    action: smsText.includes(texts.kinds.door_open.action),
+    site: smsText.includes(`${siteShortName(cabinet.site)}, `)
+  }
+  return (['spot', 'action', 'site'] as const).filter(part => present[part])
+}
+
+/** The address in full, or its first words followed by "…" (a comma before the cut is left out). */
+function addressWholeOrCutBetweenWords (smsText: string, cabinet: FleetCabinet): boolean {
+  const address = cabinet.site.address
+  if (smsText.includes(address)) return true
+  const cut = /^[^:]+: (.+?)… /.exec(smsText)?.[1]?.replace(`${siteShortName(cabinet.site)}, `, '')
+  return cut !== undefined && cut.length < address.length && address.startsWith(cut) && /[\s,]/.test(address[cut.length]!)
+}
+
+t.test('a longer link (a long person id) takes the spot first, then what to do, then the site; the address only by whole words', async t => {
+  // Two parts hold the headline and an address with ids up to about 20 characters; three, up to the longest id
+  // people.ts allows (64), and show every stage.
+  for (const [maxSmsSegments, longestId] of [[2, 20], [3, 64]] as const) {
+    for (const language of LanguageSchema.options) {
+      for (const cabinet of [...pernik, library]) {
+        const stages: string[] = []
+        for (let length = 1; length <= longestId; length++) {
+          const link = linkFor('p'.repeat(length))
+          const { smsText } = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, language, step: 'opened', ackUrl: link, maxSmsSegments })
+          const label = `${maxSmsSegments} parts, ${language} ${cabinet.id}, id of ${length}: ${smsText}`
+          t.ok(countSmsSegments(smsText).segments <= maxSmsSegments, label)
+          t.ok(smsText.endsWith(` ${link}`), `the link is whole: ${label}`)
+          t.ok(addressWholeOrCutBetweenWords(smsText, cabinet), `the address whole or cut between words: ${label}`)
+          const kept = partsIn(smsText, cabinet, language).join()
+          if (stages.at(-1) !== kept) stages.push(kept)
+        }
+        // Each stage keeps a tail of the order spot < action < site: nothing comes back once gone.
+        const order = ['spot,action,site', 'action,site', 'site', '']
+        const positions = stages.map(stage => order.indexOf(stage))
+        const label = `${maxSmsSegments} parts, ${language} ${cabinet.id}: ${JSON.stringify(stages)}`
+        t.ok(positions.every(p => p >= 0), `only whole stages: ${label}`)
+        t.same(positions, [...positions].sort((a, b) => a - b), `dropped in order: ${label}`)
+        if (maxSmsSegments === 3 && cabinet === townHall) t.same(stages, order, `every stage, in order: ${label}`)
+      }
+    }
+  }
+})
+
+t.test('a very long person id and a long address: two parts, the link whole, the address cut between words', async t => {
+  const link = linkFor('ekaterina-hristova-nikolova')
+  const { smsText } = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: library, step: 'opened', ackUrl: link })
+  t.equal(smsText, `Взет АЕД от шкафа: ул.… ${link}`)
+  t.equal(countSmsSegments(smsText).segments, 2)
+  const roomier = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, step: 'opened', ackUrl: linkFor('ekaterina-hristova') }).smsText
+  t.equal(roomier, `Взет АЕД от шкафа: ул. „Младен Стоянов“… ${linkFor('ekaterina-hristova')}`)
+})
+
+t.test('an escalation says that nobody answered, and for how long', async t => {
+  const escalated = (person: Person, extra: { ackTimeoutMinutes?: number } = {}) => renderAlertMessage(templates, {
+    alert: alertOf('door_open', { escalationLevel: 1 }), cabinet: moshino, person, step: 'escalated', ackUrl: linkFor(person.id), maxSmsSegments: ROOMY, ...extra
+  })
+  const bg = escalated(ivan, { ackTimeoutMinutes: 5 })
+  t.equal(bg.smsText, `Без отговор 5 мин: Взет АЕД от шкафа: Център „Мошино“, кв. „Мошино“. Вход на центъра. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.match(bg.emailText, 'Без отговор 5 мин: никой от дежурните преди вас не е поел сигнала от 24.11.2026 г., 12:07. Изпраща се и на вас (ниво 1).')
+  t.match(bg.emailSubject, /^Без отговор – КРИТИЧНО: Отворен шкаф с АЕД – Център „Мошино“, кв. „Мошино“$/)
+  const en = escalated(john, { ackTimeoutMinutes: 2.5 })
+  t.match(en.smsText, /^No answer in 2\.5 min: AED taken from cabinet: /)
+  t.match(en.emailText, 'No answer in 2.5 min: nobody on call before you has acknowledged the alert raised 24 Nov 2026, 12:07.')
+  t.match(escalated(ivan, { ackTimeoutMinutes: 2.5 }).smsText, /^Без отговор 2,5 мин: /, 'a decimal comma in Bulgarian')
+
+  const untimed = escalated(ivan)
+  t.match(untimed.smsText, /^Без отговор: Взет АЕД от шкафа: /, 'without the timeout it still says nobody answered')
+  t.match(untimed.emailText, 'Никой не е поел този сигнал от 24.11.2026 г., 12:07. Изпраща се и на вас (ниво 1).')
+
+  const tight = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'escalated', ackUrl, ackTimeoutMinutes: 5 }).smsText
+  t.equal(tight, `Без отговор 5 мин: Взет АЕД от шкафа: пл.… ${ackUrl}`, 'within two parts the escalation keeps its words and cuts the address between words')
+})
+
+t.test('an event reported late says when it happened and how late, in Sofia time', async t => {
+  const late = { occurredAtMs: OPENED, reportedAtMs: OPENED + 3 * MIN + 10_000 }
+  const bg = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl, maxSmsSegments: ROOMY, ...late })
+  t.equal(bg.smsText, `Взет АЕД от шкафа: Община Перник, пл. „Св. Иван Рилски“ 1А. Партер, входно фоайе. Отворен в 14:02, съобщено с 3 мин закъснение. Проверете дали е подаден сигнал на 112. ${ackUrl}`)
+  t.match(bg.emailText, 'Отворен в 14:02, съобщено с 3 мин закъснение.')
+  const en = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: john, step: 'opened', ackUrl, maxSmsSegments: ROOMY, ...late })
+  t.match(en.smsText, 'Партер, входно фоайе. Opened at 14:02, reported 3 min late. Check whether 112 has been called.')
+  t.match(en.emailHtml, '<p style="margin:0 0 12px;font-weight:bold">Opened at 14:02, reported 3 min late.</p>')
+
+  const summer = Date.parse('2026-07-14T11:02:00Z')
+  const hours = renderAlertMessage(templates, { alert: alertOf('offline'), cabinet: townHall, person: ivan, step: 'opened', ackUrl, maxSmsSegments: ROOMY, occurredAtMs: summer, reportedAtMs: summer + 135 * MIN })
+  t.match(hours.smsText, 'Без връзка от 14:02, съобщено с 2 ч 15 мин закъснение.', 'summer time, and a delay in hours')
+
+  const onTime = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl, maxSmsSegments: ROOMY, occurredAtMs: OPENED, reportedAtMs: OPENED + 59_999 })
+  t.notMatch(onTime.smsText, /14:02|закъснение/, 'under a minute is not late: no time is given')
+  t.notMatch(onTime.emailText, /закъснение/)
+})
+
+t.test('an event already over says so, and when', async t => {
+  const over = { occurredAtMs: OPENED, reportedAtMs: OPENED + 3 * MIN, endedAtMs: OPENED + MIN }
+  const bg = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, person: ivan, step: 'opened', ackUrl, maxSmsSegments: ROOMY, ...over })
+  t.match(bg.smsText, 'Вход на центъра. Отворен в 14:02, съобщено с 3 мин закъснение, вече затворен в 14:03. Проверете')
+  t.match(bg.emailText, 'Отворен в 14:02, съобщено с 3 мин закъснение, вече затворен в 14:03.')
+  const en = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, person: john, step: 'opened', ackUrl, maxSmsSegments: ROOMY, ...over })
+  t.match(en.smsText, 'Opened at 14:02, reported 3 min late, already closed at 14:03.')
+
+  const quick = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, person: ivan, step: 'opened', ackUrl, maxSmsSegments: ROOMY, occurredAtMs: OPENED, reportedAtMs: OPENED + 5000, endedAtMs: OPENED + 40_000 })
+  t.match(quick.smsText, 'Отворен в 14:02, вече затворен в 14:02.', 'over but not late: when it happened and ended, no delay')
+  const generic = renderAlertMessage(templates, { alert: alertOf('battery_critical'), cabinet: hub, person: john, step: 'opened', ackUrl, maxSmsSegments: ROOMY, ...over })
+  t.match(generic.smsText, 'At 14:02, reported 3 min late, already back to normal at 14:03.', 'kinds without their own words use the general ones')
+
+  const tight = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: moshino, person: ivan, step: 'opened', ackUrl, ...over }).smsText
+  t.equal(tight, `Взет АЕД от шкафа: кв. „Мошино“. ${ackUrl}`, 'within two parts, when it happened gives way before the address')
+})
+
+t.test('the door-closed message tells how long the door was open and that an inspection task was opened', async t => {
+  const resolved = alertOf('door_open', {
+    status: 'resolved',
+    openedAt: '2026-11-24T12:02:05.000Z',
+    resolvedAt: '2026-11-24T12:14:00.000Z',
+    resolvedBy: 'system',
+    facts: { openedAt: '2026-11-24T12:02:00.000Z' }
+  })
+  const bg = renderAlertMessage(templates, { alert: resolved, cabinet: townHall, person: ivan, step: 'resolved', ackUrl })
+  t.equal(bg.smsText, 'Шкафът с АЕД е затворен след 12 мин: Община Перник, пл. „Св. Иван Рилски“ 1А. Отворена е задача за проверка.')
+  t.match(bg.emailText, 'Шкафът с АЕД е затворен след 12 мин: Община Перник, пл. „Св. Иван Рилски“ 1А. Отворена е задача за проверка.')
+  t.match(bg.emailSubject, /^Приключено: Отворен шкаф с АЕД – Община Перник/)
+  const en = renderAlertMessage(templates, { alert: resolved, cabinet: hub, person: john, step: 'resolved', ackUrl })
+  t.equal(en.smsText, 'AED cabinet closed after 12 min: Социално-здравен хъб, ул. „Младен Стоянов“ бл. 7. An inspection task has been opened.')
+
+  const withoutFacts = renderAlertMessage(templates, { alert: { ...resolved, facts: {}, openedAt: '2026-11-24T12:04:00.000Z' }, cabinet: moshino, person: ivan, step: 'resolved', ackUrl })
+  t.equal(withoutFacts.smsText, 'Шкафът с АЕД е затворен след 10 мин: Център „Мошино“, кв. „Мошино“. Отворена е задача за проверка.', 'from the alert\'s own times')
+  const given = renderAlertMessage(templates, { alert: resolved, cabinet: moshino, person: ivan, step: 'resolved', ackUrl, occurredAtMs: OPENED, endedAtMs: OPENED + 30_000 })
+  t.match(given.smsText, /^Шкафът с АЕД е затворен след по-малко от минута: /, 'from the times given')
+  const long = renderAlertMessage(templates, { alert: { ...resolved, resolvedAt: '2026-11-24T14:17:00.000Z' }, cabinet: moshino, person: john, step: 'resolved', ackUrl })
+  t.match(long.smsText, /^AED cabinet closed after 2 h 15 min: /)
+
+  const byHand = renderAlertMessage(templates, { alert: { ...resolved, resolvedBy: 'admin' }, cabinet: townHall, person: ivan, step: 'resolved', ackUrl })
+  t.notMatch(byHand.smsText, 'задача', 'closed by a person: no inspection task follows, so none is announced')
 })
 
 t.test('a person reading English gets English; without a person the message is Bulgarian', async t => {
@@ -102,9 +263,16 @@ t.test('a person reading English gets English; without a person the message is B
   t.match(bg.emailText, /Заряд, %: +18,5/)
 })
 
+t.test('the subject names the site by its short name from the fleet file', async t => {
+  const subject = (cabinet: FleetCabinet): string => renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, step: 'opened', ackUrl }).emailSubject
+  t.equal(subject(hub), 'КРИТИЧНО: Отворен шкаф с АЕД – Социално-здравен хъб, ул. „Младен Стоянов“ бл. 7')
+  const { shortName: _, ...unnamed } = townHall.site
+  t.equal(subject({ ...townHall, site: unnamed }), 'КРИТИЧНО: Отворен шкаф с АЕД – Община Перник, пл. „Св. Иван Рилски“ 1А', 'without one, the name up to the dash')
+})
+
 t.test('the door-open email has the full place, the 112 instruction, the ack link and a map link', async t => {
   const { emailSubject, emailText, emailHtml } = renderAlertMessage(templates, {
-    alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl, publicUrl: 'https://aed.pernik.bg/'
+    alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl
   })
   t.equal(emailSubject, 'КРИТИЧНО: Отворен шкаф с АЕД – Община Перник, пл. „Св. Иван Рилски“ 1А')
   const map = 'https://www.openstreetmap.org/?mlat=42.6057&mlon=23.0327#map=18/42.6057/23.0327'
@@ -115,20 +283,35 @@ t.test('the door-open email has the full place, the 112 instruction, the ack lin
     t.match(body, 'сигнал на 112')
     t.match(body, map)
     t.match(body, ackUrl)
-    t.match(body, 'https://aed.pernik.bg/')
     t.match(body, '24.11.2026 г., 12:07', 'time in Sofia')
   }
   t.match(emailText, `Поемам: ${ackUrl}`)
   t.match(emailHtml, /^<!doctype html>\n<html lang="bg">/)
 })
 
-t.test('the escalation and reminder emails say why they come; the all-clear offers to view, not to acknowledge', async t => {
-  const escalated = renderAlertMessage(templates, { alert: alertOf('offline', { escalationLevel: 1 }), cabinet: townHall, person: ivan, step: 'escalated', ackUrl })
-  t.match(escalated.emailSubject, /^Без отговор – Внимание: Шкаф с АЕД без връзка/)
-  t.match(escalated.emailText, 'Никой не е поел този сигнал от 24.11.2026 г., 12:07. Изпраща се и на вас (ниво 1).')
+t.test('the email links the dashboard only when DASHBOARD_URL is set, never the API root', async t => {
+  const email = (extra: { dashboardUrl?: string }) => renderAlertMessage(templates, {
+    alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'opened', ackUrl, publicUrl: 'https://aed.pernik.bg/', ...extra
+  })
+  const without = email({})
+  t.notMatch(without.emailText, /Табло|https:\/\/aed\.pernik\.bg\/(?!a\/)/, 'no dashboard line in the text')
+  t.notMatch(without.emailHtml, /Табло|href="https:\/\/aed\.pernik\.bg\/"/, 'no dashboard link in the HTML')
 
-  const resolved = renderAlertMessage(templates, { alert: alertOf('door_open', { status: 'resolved' }), cabinet: townHall, person: john, step: 'resolved', ackUrl })
-  t.equal(resolved.smsText, 'AED cabinet closed: Община Перник — сграда на общинската администрация.')
+  const dashboardUrl = 'https://grafana.aed.pernik.bg/d/aed-fleet-overview'
+  const withIt = email({ dashboardUrl })
+  t.match(withIt.emailText, `Табло: ${dashboardUrl}`)
+  t.match(withIt.emailHtml, `<a href="${dashboardUrl}" style="color:#0d47a1">Табло</a>`)
+  t.notMatch(withIt.emailHtml, 'href="https://aed.pernik.bg/"')
+  t.match(renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: john, step: 'opened', ackUrl, dashboardUrl }).emailText, `Dashboard: ${dashboardUrl}`)
+})
+
+t.test('the reminder email says why it comes; the all-clear offers to view, not to acknowledge', async t => {
+  const reminder = renderAlertMessage(templates, { alert: alertOf('offline'), cabinet: townHall, person: ivan, step: 'reminder', ackUrl })
+  t.match(reminder.emailText, 'Напомняне: сигналът от 24.11.2026 г., 12:07 все още не е приключен.')
+  t.match(reminder.smsText, /^Отново: Шкаф с АЕД без връзка: /)
+
+  const resolved = renderAlertMessage(templates, { alert: alertOf('door_open', { status: 'resolved', resolvedAt: '2026-11-24T10:19:00.000Z', resolvedBy: 'system' }), cabinet: townHall, person: john, step: 'resolved', ackUrl })
+  t.equal(resolved.smsText, 'AED cabinet closed after 12 min: Община Перник, пл. „Св. Иван Рилски“ 1А. An inspection task has been opened.')
   t.match(resolved.emailSubject, /^Resolved: AED cabinet opened/)
   t.match(resolved.emailText, `View the alert: ${ackUrl}`)
   t.match(resolved.emailText, /Status: +Resolved/)

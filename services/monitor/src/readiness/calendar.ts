@@ -1,16 +1,9 @@
-const DAY_MS = 86_400_000
-const formatters = new Map<string, Intl.DateTimeFormat>()
+import { dateInZone } from '../time-zone.ts'
 
-/** The calendar date (YYYY-MM-DD) at `ms` in an IANA time zone, e.g. Europe/Sofia. */
-export function dateInZone (ms: number, timeZone: string): string {
-  let formatter = formatters.get(timeZone)
-  if (formatter === undefined) {
-    // en-CA formats as YYYY-MM-DD.
-    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    formatters.set(timeZone, formatter)
-  }
-  return formatter.format(ms)
-}
+/** Kept for alerts/daily-digest.ts, which is to import it from time-zone.ts. */
+export { dateInZone }
+
+const DAY_MS = 86_400_000
 
 /** Whole days from calendar date `from` to `to` (negative when `to` is earlier). */
 export function daysBetween (from: string, to: string): number {

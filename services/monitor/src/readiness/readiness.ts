@@ -1,6 +1,7 @@
 import { inMaintenance } from '../state/maintenance-window.ts'
 import type { CabinetState } from '../state/cabinet-state.ts'
-import { dateInZone, daysBetween } from './calendar.ts'
+import { dateInZone } from '../time-zone.ts'
+import { daysBetween } from './calendar.ts'
 import type { Thresholds } from './thresholds.ts'
 
 export const READINESS_STATES = ['ready', 'in_use', 'maintenance', 'unknown', 'offline', 'not_ready'] as const

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { validateYaml } from '@aed/core/validated-input'
 import { z } from 'zod'
+import { HH_MM, isTimeZone, WEEKDAYS } from '../time-zone.ts'
 import { PersonSchema } from './people.ts'
 
-const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+const Weekday = z.enum(WEEKDAYS)
 export type Weekday = z.infer<typeof Weekday>
-const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time of day as HH:MM')
+const ClockTime = z.string().regex(HH_MM, 'time of day as HH:MM')
 
 /**
  * One on-call shift of the weekly rota: on `days`, from `from` to `to` local
@@ -43,11 +44,7 @@ export const AlertingFileSchema = z.object({
   file.rota.forEach((shift, i) => { check(shift.primary, ['rota', i, 'primary']); check(shift.backup, ['rota', i, 'backup']) })
   for (const [site, people] of Object.entries(file.facilityManagers)) people.forEach((id, i) => check(id, ['facilityManagers', site, i]))
   if (new Set(file.people.map(p => p.id)).size !== file.people.length) ctx.addIssue({ code: 'custom', path: ['people'], message: 'person ids must be unique' })
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: file.timezone })
-  } catch {
-    ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone ${file.timezone}` })
-  }
+  if (!isTimeZone(file.timezone)) ctx.addIssue({ code: 'custom', path: ['timezone'], message: `unknown time zone ${file.timezone}` })
 })
 export type AlertingFile = z.infer<typeof AlertingFileSchema>
 

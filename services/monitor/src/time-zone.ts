@@ -1,0 +1,82 @@
+/**
+ * Reading instants in the fleet's time zone. The people, the rota, expiry
+ * dates and message times all live in Europe/Sofia wherever the server runs,
+ * so every local date or time of day is computed here, daylight saving
+ * included (UTC+2 in winter, UTC+3 in summer).
+ */
+
+/** The time zone the fleet lives in; its people read times in it wherever the server runs. */
+export const DEFAULT_TIME_ZONE = 'Europe/Sofia'
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+export type Weekday = typeof WEEKDAYS[number]
+
+export interface LocalTime {
+  weekday: Weekday
+  /** Minutes since local midnight. */
+  minutes: number
+}
+
+/** A time of day written HH:MM, 00:00 to 23:59. */
+export const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/
+
+const SHORT_TO_WEEKDAY: Record<string, Weekday> = { Sun: 'sun', Mon: 'mon', Tue: 'tue', Wed: 'wed', Thu: 'thu', Fri: 'fri', Sat: 'sat' }
+
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per locale, zone and style.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatter (locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`
+  let found = formatters.get(key)
+  if (found === undefined) {
+    found = new Intl.DateTimeFormat(locale, { ...options, timeZone })
+    formatters.set(key, found)
+  }
+  return found
+}
+
+function partsAt (ms: number, locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Partial<Record<Intl.DateTimeFormatPartTypes, string>> {
+  return Object.fromEntries(formatter(locale, timeZone, options).formatToParts(ms).map(part => [part.type, part.value]))
+}
+
+/** "24.11.2026 г., 12:10" / "24 Nov 2026, 12:10", or the input when it is not a time. */
+export function formatTime (iso: string, locale: string, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const ms = Date.parse(iso)
+  if (Number.isNaN(ms)) return iso
+  return formatter(locale, timeZone, { dateStyle: 'medium', timeStyle: 'short' }).format(ms)
+}
+
+/** The local time of day as HH:MM, 24-hour, the same in every language: "14:02". */
+export function formatHhMm (ms: number, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const parts = partsAt(ms, 'en-GB', timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  return `${parts.hour ?? '00'}:${parts.minute ?? '00'}`
+}
+
+/** Weekday and time of day at `ms` in a time zone. */
+export function localTime (ms: number, timeZone: string): LocalTime {
+  const parts = partsAt(ms, 'en-US', timeZone, { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+  return { weekday: SHORT_TO_WEEKDAY[parts.weekday ?? 'Sun'] ?? 'sun', minutes: Number(parts.hour) * 60 + Number(parts.minute) }
+}
+
+/** The calendar date (YYYY-MM-DD) at `ms` in a time zone. */
+export function dateInZone (ms: number, timeZone: string): string {
+  // en-CA formats as YYYY-MM-DD.
+  return formatter('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)
+}
+
+/** Minutes since midnight of a time of day written HH:MM ("08:30" → 510); throws on anything else. */
+export function parseHhMm (text: string): number {
+  const match = HH_MM.exec(text)
+  if (match === null) throw new Error(`not a time of day as HH:MM: ${JSON.stringify(text)}`)
+  return Number(match[1]) * 60 + Number(match[2])
+}
+
+/** Whether `timeZone` is an IANA time zone this runtime knows. */
+export function isTimeZone (timeZone: string): boolean {
+  try {
+    formatter('en', timeZone, {})
+    return true
+  } catch {
+    return false
+  }
+}
