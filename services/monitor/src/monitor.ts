@@ -40,6 +40,8 @@ export interface AlertingOptions {
   /** Directory of the durable alert journal. */
   dataDir: string
   publicUrl: string
+  /** The Grafana fleet overview linked from emails (DASHBOARD_URL). */
+  dashboardUrl?: string | undefined
   ackSecret: string
   ackTtlMs: number
   retryPolicy: RetryPolicy
@@ -126,6 +128,7 @@ export class Monitor {
       templates: alerting.templates,
       logger: child('notifications'),
       publicUrl: alerting.publicUrl,
+      dashboardUrl: alerting.dashboardUrl,
       ackSecret: alerting.ackSecret,
       ackTtlMs: alerting.ackTtlMs,
       timeZone: alerting.routing.file.timezone,

@@ -56,6 +56,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
       digestTemplates,
       dataDir: config.DATA_DIR,
       publicUrl: config.PUBLIC_URL,
+      dashboardUrl: config.DASHBOARD_URL,
       ackSecret: config.ALERT_LINK_SECRET,
       ackTtlMs: config.ALERT_LINK_TTL_H * 3_600_000,
       retryPolicy: { attempts: config.NOTIFY_ATTEMPTS, baseDelayMs: config.NOTIFY_RETRY_BASE_MS, maxDelayMs: 30_000 },

@@ -4,10 +4,9 @@ import { renderDigest, type DigestItem, type DigestTemplates } from '../messages
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import { deliver, type RetryPolicy } from '../notifiers/delivery.ts'
 import type { Notifier } from '../notifiers/notifier.ts'
-import { dateInZone } from '../readiness/calendar.ts'
 import { daysLeft } from '../readiness/readiness.ts'
 import type { AlertRouting } from '../routing/alert-routing.ts'
-import { localTime } from '../routing/on-call-rota.ts'
+import { dateInZone, localTime, parseHhMm } from '../time-zone.ts'
 import type { Person } from '../routing/people.ts'
 import type { AlertBook } from '../alerts/alert-book.ts'
 import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
@@ -65,8 +64,7 @@ export class DailyDigest implements Unit {
     const { digest, timezone } = this.options.routing.file
     if (!digest.enabled || this.sending !== undefined) return
     const now = this.options.time.now()
-    const [h, m] = digest.at.split(':').map(Number)
-    if (localTime(now, timezone).minutes < (h ?? 0) * 60 + (m ?? 0)) return
+    if (localTime(now, timezone).minutes < parseHhMm(digest.at)) return
     const date = dateInZone(now, timezone)
     this.sending = this.send(date).catch(err => this.options.logger.error({ err, date }, 'daily digest failed')).finally(() => { this.sending = undefined })
   }

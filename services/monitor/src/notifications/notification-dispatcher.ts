@@ -26,6 +26,8 @@ export interface DispatcherOptions {
   time: Time
   logger: Logger
   publicUrl: string
+  /** The Grafana fleet overview, linked from emails; none when undefined. */
+  dashboardUrl?: string | undefined
   ackSecret: string
   ackTtlMs: number
   timeZone: string
@@ -34,6 +36,20 @@ export interface DispatcherOptions {
   journalled: () => Pick<JournalState, 'sentRecords'>
   /** How often notifications that failed every try are tried again while their alert is open, ms. */
   retryFailedEveryMs?: number
+}
+
+/**
+ * When the event behind an alert happened and was reported, from the facts
+ * its rule recorded (`openedAt`, and `reportedAt` when the reading arrived
+ * late), and whether it was already over when the message is written.
+ */
+function eventTiming (alert: Alert): { occurredAtMs?: number, reportedAtMs?: number, endedAtMs?: number } {
+  const timing: { occurredAtMs?: number, reportedAtMs?: number, endedAtMs?: number } = {}
+  const { openedAt, reportedAt } = alert.facts
+  if (typeof openedAt === 'string') timing.occurredAtMs = Date.parse(openedAt)
+  if (typeof reportedAt === 'string') timing.reportedAtMs = Date.parse(reportedAt)
+  if (alert.resolvedAt !== undefined) timing.endedAtMs = Date.parse(alert.resolvedAt)
+  return timing
 }
 
 /**
@@ -248,8 +264,10 @@ export class NotificationDispatcher implements Unit {
         person,
         step,
         ackUrl: ackLink(this.options.publicUrl, createAckToken({ alertId: alert.id, personId: person.id, expiresAt: new Date(this.options.time.now() + this.options.ackTtlMs) }, this.options.ackSecret)),
-        publicUrl: this.options.publicUrl,
-        timeZone: this.options.timeZone
+        dashboardUrl: this.options.dashboardUrl,
+        timeZone: this.options.timeZone,
+        ackTimeoutMinutes: this.escalateAfterMs / 60_000,
+        ...eventTiming(alert)
       })
       for (const notifier of channels) {
         const key = sentKey(alert.id, stepKey, notifier.channel, person.id)

@@ -1,8 +1,3 @@
-import { dateInZone } from '../time-zone.ts'
-
-/** Kept for alerts/daily-digest.ts, which is to import it from time-zone.ts. */
-export { dateInZone }
-
 const DAY_MS = 86_400_000
 
 /** Whole days from calendar date `from` to `to` (negative when `to` is earlier). */

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { loadAlertingFile, parseAlertingFile, AlertingFileError } from './alerting-config.ts'
 import { AlertRouting } from './alert-routing.ts'
-import { localTime, shiftAt } from './on-call-rota.ts'
+import { localTime } from '../time-zone.ts'
+import { shiftAt } from './on-call-rota.ts'
 import { EXAMPLE_ALERTING_FILE } from '../config.ts'
 
 const rota = [

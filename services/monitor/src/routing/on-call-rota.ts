@@ -1,9 +1,6 @@
 import { localTime, parseHhMm, type LocalTime, type Weekday } from '../time-zone.ts'
 import type { Shift } from './alerting-config.ts'
 
-/** Kept for alerts/daily-digest.ts, which is to import it from time-zone.ts. */
-export { localTime, type LocalTime }
-
 const PREVIOUS_DAY: Record<Weekday, Weekday> = { mon: 'sun', tue: 'mon', wed: 'tue', thu: 'wed', fri: 'thu', sat: 'fri', sun: 'sat' }
 
 /** Whether a shift covers a local time, including the part of an overnight shift after midnight. */
