@@ -203,3 +203,59 @@ t.test('after a restart nothing is sent twice and the escalation keeps its time 
   await second.delivered()
   t.equal(smsTo(PEOPLE.backup).length - before.backup, 1, 'the backup at 5 minutes from the opening, across the restart')
 })
+
+t.test('every door opening pages at once, and each closing is told at once to those paged', async t => {
+  const h = await harness()
+  t.teardown(() => h.discard())
+  const before = smsTo(PEOPLE.primary).length
+  const first = openDoor(h.book, h.time)
+  await h.delivered()
+  t.equal(smsTo(PEOPLE.primary).length - before, 1, 'the first opening pages')
+  await h.time.advance(30_000)
+  h.book.clear('pernik-aed-01', 'door_open', h.time.now())
+  await h.delivered()
+  t.equal(smsTo(PEOPLE.primary).length - before, 2, 'the closing is told at once, no flap window')
+  t.match(smsTo(PEOPLE.primary).at(-1)!.body, /затворен/)
+  await h.time.advance(60_000)
+  const second = openDoor(h.book, h.time)
+  t.not(second.id, first.id)
+  await h.delivered()
+  t.equal(smsTo(PEOPLE.primary).length - before, 3, 'an opening a minute later pages again at once')
+  t.match(smsTo(PEOPLE.primary).at(-1)!.body, /АЕД/)
+})
+
+t.test('a warning superseded by a critical alert on the same part gets no all-clear; nor does one that ends while the critical is open', async t => {
+  const h = await harness()
+  t.teardown(() => h.discard())
+  const facility = () => mailTo(PEOPLE.facility).filter(m => /Приключено/.test(m.subject)).length
+  const allClearsBefore = facility()
+  const raise = (kind: 'battery_low' | 'battery_expiring' | 'battery_expired', severity: 'warning' | 'critical') =>
+    h.book.raise({ cabinetId: 'pernik-aed-01', kind, severity, facts: {} }, h.time.now()).alert
+  const low = raise('battery_low', 'warning')
+  const expiring = raise('battery_expiring', 'warning')
+  await h.delivered()
+  raise('battery_expired', 'critical')
+  h.book.resolve(expiring.id, 'superseded', h.time.now())
+  await h.delivered()
+  h.book.clear('pernik-aed-01', 'battery_low', h.time.now())
+  await h.time.advance(30 * MINUTE)
+  await h.delivered()
+  t.equal(h.book.get(low.id)?.status, 'resolved')
+  t.equal(facility(), allClearsBefore, 'nobody is told the battery is fine while it is expired')
+})
+
+t.test('a flapping condition that was acknowledged comes back without escalating', async t => {
+  const h = await harness()
+  t.teardown(() => h.discard())
+  const backupBefore = smsTo(PEOPLE.backup).length
+  const raiseOffline = () => h.book.raise({ cabinetId: 'pernik-aed-02', kind: 'offline', severity: 'critical', facts: { cause: 'no heartbeat' } }, h.time.now()).alert
+  const first = raiseOffline()
+  await h.delivered()
+  h.book.acknowledge(first.id, PEOPLE.primary.id, h.time.now())
+  h.book.clear('pernik-aed-02', 'offline', h.time.now())
+  await h.time.advance(MINUTE)
+  raiseOffline()
+  await h.time.advance(20 * MINUTE)
+  await h.delivered()
+  t.equal(smsTo(PEOPLE.backup).length, backupBefore, 'the person who took it goes on handling it')
+})
