@@ -85,7 +85,7 @@ export class Recorder implements Unit {
     const { alert, change, previous, by } = transition
     this.options.sinks.journal.append({ t: 'alert', alert })
       .catch(err => this.options.logger.error({ err, alertId: alert.id }, 'alert journal write failed'))
-    this.options.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, change, from: previous ?? null, to: alert.status, level: alert.escalationLevel, by }, 'alert transition')
+    this.options.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, change, from: previous ?? null, to: alert.status, escalationLevel: alert.escalationLevel, by }, 'alert transition')
     this.options.sinks.write(alertEventLine(alertEventPoint(transition)))
   }
 
