@@ -238,7 +238,7 @@ export class NotificationDispatcher implements Unit {
       this.escalationTimers.delete(alert.id)
       const current = this.options.book.get(alert.id)
       if (current?.status !== 'open') return
-      this.options.logger.warn({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, level: next }, 'not acknowledged in time: escalating')
+      this.options.logger.warn({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, escalationLevel: next }, 'not acknowledged in time: escalating')
       this.options.book.escalate(alert.id, next, this.options.time.now())
       this.send(current, cabinet, 'escalated', next, levels[next]!)
       this.scheduleEscalation(current)
