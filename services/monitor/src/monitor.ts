@@ -28,6 +28,7 @@ import { Recorder } from './recording/recorder.ts'
 import type { AlertRouting } from './routing/alert-routing.ts'
 import { FleetState } from './state/fleet-state.ts'
 import { InfluxWriter, type InfluxWriterOptions } from './storage/influx-writer.ts'
+import { Spool } from './storage/spool.ts'
 import { Ticker } from './ticker.ts'
 import type { Unit } from './unit.ts'
 
@@ -108,7 +109,8 @@ export class Monitor {
 
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
-    const writer = this.writer = new InfluxWriter(options.influx, options.writer, ioTime, child('influx-writer'))
+    const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024, scheduler: ioTime })
+    const writer = this.writer = new InfluxWriter(options.influx, spool, options.writer, ioTime, child('influx-writer'))
     const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
     const recorder = new Recorder({
       bus, book, fleet, clock: time, scheduler: time, snapshotIntervalMs: options.snapshotIntervalMs, clockSkewToleranceMs: options.clockSkewToleranceMs, logger: child('recorder'),
@@ -117,7 +119,7 @@ export class Monitor {
     this.counters = new IngestCounters(bus, child('intake'))
     this.maintenance = new MaintenanceDesk({ fleet, journal, bus, clock: time, logger: child('maintenance') })
     this.alerts = new AlertLifecycle({
-      book, fleet, bus, clock: time, journalled, logger: child('alerts'),
+      book, fleet, bus, clock: time, journalled, journalSettled: () => journal.settled(), logger: child('alerts'),
       rules: options.rules ?? allRules({ offlineAfterHeartbeats: options.offlineAfterHeartbeats })
     })
     const findCabinet = (id: string) => fleet.get(id)?.definition
@@ -145,7 +147,13 @@ export class Monitor {
       retryPolicy: alerting.retryPolicy
     })
     const intake = new MessageIntake(bus, time)
-    const subscriber = this.subscriber = new MqttSubscriber(options.mqtt, (topic, payload) => intake.handle(topic, payload), bus, child('mqtt'))
+    const subscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
+      handle: (topic, payload) => intake.handle(topic, payload),
+      // A message is acknowledged once what it caused is on disk: its lines in the spool, its alert changes in the journal.
+      durable: async () => { await Promise.all([writer.durable(), journal.settled()]) },
+      // While InfluxDB has fallen far behind, new messages wait with the broker.
+      admission: () => writer.full ? writer.roomAgain() : undefined
+    }, bus, child('mqtt'))
     this.commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
     this.health = new HealthCheck({ influx: options.influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
 
@@ -204,7 +212,7 @@ export class Monitor {
   get desk (): AlertDesk {
     return {
       find: alertId => this.alerts.get(alertId),
-      acknowledge: async (alertId, by) => this.alerts.acknowledge(alertId, by)
+      acknowledge: async (alertId, by) => await this.alerts.acknowledge(alertId, by)
     }
   }
 }

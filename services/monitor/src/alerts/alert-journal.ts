@@ -96,6 +96,11 @@ export class AlertJournal implements Unit {
     return write
   }
 
+  /** Resolves once every record appended so far is on disk (or failed). */
+  settled (): Promise<void> {
+    return this.writes
+  }
+
   async close (): Promise<void> {
     await this.writes
     await this.handle?.close()

@@ -14,8 +14,10 @@ import type { AlertRule } from './rules/index.ts'
 export interface AlertActions {
   list (filter?: AlertFilter): Alert[]
   get (alertId: string): Alert | undefined
-  acknowledge (alertId: string, by: string): Alert
-  resolve (alertId: string, by: string): Alert
+  /** Resolves once the acknowledgement is on disk in the journal. */
+  acknowledge (alertId: string, by: string): Promise<Alert>
+  /** Resolves once the resolution is on disk in the journal. */
+  resolve (alertId: string, by: string): Promise<Alert>
 }
 
 export interface AlertLifecycleOptions {
@@ -26,6 +28,8 @@ export interface AlertLifecycleOptions {
   clock: Clock
   /** The journal's replay: open alerts survive a restart. Read at start(). */
   journalled: () => JournalState
+  /** Resolves once every journal record appended so far is on disk. */
+  journalSettled: () => Promise<void>
   logger: Logger
 }
 
@@ -69,12 +73,16 @@ export class AlertLifecycle implements Unit, AlertActions {
     return this.options.book.get(alertId)
   }
 
-  acknowledge (alertId: string, by: string): Alert {
-    return this.options.book.acknowledge(alertId, by, this.options.clock.now())
+  async acknowledge (alertId: string, by: string): Promise<Alert> {
+    const alert = this.options.book.acknowledge(alertId, by, this.options.clock.now())
+    await this.options.journalSettled()
+    return alert
   }
 
-  resolve (alertId: string, by: string): Alert {
-    return this.options.book.resolve(alertId, by, this.options.clock.now())
+  async resolve (alertId: string, by: string): Promise<Alert> {
+    const alert = this.options.book.resolve(alertId, by, this.options.clock.now())
+    await this.options.journalSettled()
+    return alert
   }
 
   private readonly onTelemetry = (message: { cabinetId: string }): void => {

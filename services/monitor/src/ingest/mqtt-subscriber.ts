@@ -1,4 +1,4 @@
-import mqtt, { type MqttClient } from 'mqtt'
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt'
 import type { Logger } from 'pino'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import type { MonitorBus } from '../events.ts'
@@ -11,21 +11,39 @@ export interface MqttSubscriberOptions {
   clientId: string
 }
 
+/** What the subscriber does with each message, and when it may acknowledge it. */
+export interface MessageHandling {
+  /** Takes one message in, synchronously (the intake). */
+  handle (topic: string, payload: Buffer): void
+  /** Resolves once everything handled so far is durable; a message's PUBACK waits for it. */
+  durable (): Promise<void>
+  /** Undefined when a new message may be taken now, else a promise of when it may. */
+  admission (): Promise<void> | undefined
+}
+
+type SendPacket = (packet: Packet, callback?: () => void, ...rest: unknown[]) => void
+
 /**
  * The monitor's MQTT connection. A persistent session (clean: false) with a
  * stable client id makes the broker keep QoS 1 messages for the monitor
- * while it is restarting. Each message goes to `onMessage` (the intake);
- * each completed subscription is announced as `brokerConnected`.
+ * while it is away. A message is acknowledged (PUBACK) only once what it
+ * caused is durable on the monitor's disk: until then the broker keeps it
+ * and delivers it again if the monitor dies. Acknowledgements are grouped:
+ * mqtt.js goes on with the next message at once, and each PUBACK is sent
+ * when the group commit holding its message is synced, in order.
+ * Each completed subscription is announced as `brokerConnected`.
  * Connection problems are retried forever and never crash the process;
  * /readyz reports them.
  */
 export class MqttSubscriber implements Unit {
   readonly name = 'mqtt'
   private client: MqttClient | undefined
+  /** Counts connections, so a PUBACK held across a reconnect is not sent on the new one. */
+  private connection = 0
 
   constructor (
     private readonly options: MqttSubscriberOptions,
-    private readonly onMessage: (topic: string, payload: Buffer) => void,
+    private readonly handling: MessageHandling,
     private readonly bus: MonitorBus,
     private readonly logger: Logger
   ) {}
@@ -46,14 +64,16 @@ export class MqttSubscriber implements Unit {
       keepalive: 30
     })
     this.client = client
+    client.handleMessage = (packet, callback) => this.take(packet, callback)
+    this.holdAcknowledgements(client)
     client.on('connect', connack => {
+      this.connection++
       this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
       client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
         if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
         else this.bus.emit('brokerConnected')
       })
     })
-    client.on('message', (topic, payload) => this.onMessage(topic, payload))
     client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
     client.on('offline', () => this.logger.warn({ url: this.options.url }, 'broker unreachable, retrying'))
   }
@@ -65,5 +85,46 @@ export class MqttSubscriber implements Unit {
 
   async stop (): Promise<void> {
     await this.client?.endAsync()
+  }
+
+  /** mqtt.js calls this for every PUBLISH, one at a time; it sends the PUBACK when `done` is called. */
+  private take (packet: IPublishPacket, done: (err?: Error) => void): void {
+    const handle = (): void => {
+      try {
+        this.handling.handle(packet.topic, packet.payload as Buffer)
+      } catch (err) {
+        // The intake never throws by design; if it ever does, the message is still acknowledged once durable, not retried forever.
+        this.logger.error({ err, topic: packet.topic }, 'handling a message failed')
+      }
+      done()
+    }
+    const wait = this.handling.admission()
+    if (wait === undefined) handle()
+    else {
+      this.logger.warn('InfluxDB is far behind: new messages wait with the broker until the spool has room')
+      wait.then(handle, err => done(err as Error))
+    }
+  }
+
+  /**
+   * Sends each PUBACK only once its message is durable. mqtt.js sends it
+   * from a private `_sendPacket`; wrapping it keeps mqtt.js's own flow (it
+   * moves on to the next packet at once) while the acknowledgement waits.
+   */
+  private holdAcknowledgements (client: MqttClient): void {
+    const target = client as unknown as { _sendPacket: SendPacket }
+    const send = target._sendPacket.bind(client)
+    target._sendPacket = (packet, callback, ...rest) => {
+      if (packet.cmd !== 'puback') {
+        send(packet, callback, ...rest)
+        return
+      }
+      const connection = this.connection
+      callback?.()
+      this.handling.durable().then(
+        () => { if (connection === this.connection && client.connected) send(packet) },
+        (err: unknown) => this.logger.error({ err, messageId: packet.messageId }, 'message not durable: not acknowledged, the broker will deliver it again')
+      )
+    }
   }
 }

@@ -2,69 +2,105 @@ import type { Logger } from 'pino'
 import { HttpError, type InfluxV1Client } from '@aed/core/influx'
 import type { ScheduledTimer, Scheduler } from '@aed/core/time'
 import type { Unit } from '../unit.ts'
+import type { Spool } from './spool.ts'
 
 export interface InfluxWriterOptions {
   batchSize: number
   flushMs: number
-  /** Lines kept while InfluxDB is unreachable; beyond it the oldest are dropped and counted. */
+  /** Lines in memory (and in the spool) waiting for InfluxDB at which the writer counts as full: the MQTT intake then waits. */
   maxBufferLines: number
   /** Longest pause between retries, ms. */
   maxRetryDelayMs?: number
   /** Run CREATE DATABASE at start-up and whenever a write finds the database missing (InfluxDB 1.x). */
   createDatabase?: boolean
+  /** How long stop() keeps trying to write what is queued; what is left stays in the spool for the next start, ms. */
+  stopTimeoutMs?: number
 }
 
 /**
  * Batches line-protocol lines (every measurement: telemetry, readiness,
- * alert events, notifications, maintenance) to InfluxDB. A line is queued in O(1) and the
- * MQTT path never waits for InfluxDB. While InfluxDB is down, lines stay
- * queued and the batch is retried with backoff; a batch InfluxDB rejects as
- * malformed (4xx other than 429) is dropped with a log, since retrying it
- * cannot succeed.
+ * alert events, notifications, maintenance) to InfluxDB. Every line goes to
+ * the write-ahead spool on disk first (`durable()` says when it is synced),
+ * then into the in-memory queue, in O(1): the MQTT path never waits for
+ * InfluxDB. While InfluxDB is down, lines stay queued and the batch is
+ * retried with backoff; nothing is dropped, and once `maxBufferLines` are
+ * waiting the writer is `full` (the intake then holds back new messages).
+ * A batch InfluxDB rejects as malformed (4xx other than 429) is dropped
+ * with a log, since retrying it cannot succeed. Lines not yet written when
+ * the process stops or dies are replayed from the spool at the next start.
  */
 export class InfluxWriter implements Unit {
   readonly name = 'influx-writer'
   private queue: string[] = []
+  /** The spool segment of each queued line, in the same order. */
+  private queueSegments: number[] = []
+  private roomWaiters: Array<() => void> = []
   private timer: ScheduledTimer | undefined
   private flushing: Promise<void> | undefined
   private retryDelayMs = 0
   private stopped = false
   written = 0
-  dropped = 0
   rejectedByServer = 0
+  /** Lines replayed from the spool at start-up. */
+  replayed = 0
   /** Outcome of the last write attempt: false while InfluxDB is failing. */
   healthy = true
   lastError: string | undefined
 
   constructor (
     private readonly client: InfluxV1Client,
+    private readonly spool: Spool,
     private readonly options: InfluxWriterOptions,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger
   ) {}
 
-  /** Creates the database if asked; InfluxDB being down is not fatal, writes retry until it is up. */
+  /** Opens the spool and queues what the last run left in it; creates the database if asked. */
   async start (): Promise<void> {
     this.stopped = false
+    const left = await this.spool.open()
+    for (const { line, segment } of left) {
+      this.queue.push(line)
+      this.queueSegments.push(segment)
+    }
+    this.replayed = left.length
+    if (left.length > 0) this.logger.info({ lines: left.length }, 'replaying lines the spool held from the last run')
     if (this.options.createDatabase === true) {
       await this.client.createDatabase().catch(err => this.logger.warn({ err }, 'CREATE DATABASE failed; writes will retry until the database exists'))
     }
+    if (this.queue.length > 0) this.flushSoon(0)
   }
 
   get buffered (): number {
     return this.queue.length
   }
 
+  /** Bytes of the spool on disk. */
+  get spooledBytes (): number {
+    return this.spool.bytes
+  }
+
+  /** So many lines wait for InfluxDB that new messages should wait too. */
+  get full (): boolean {
+    return this.queue.length >= this.options.maxBufferLines
+  }
+
   enqueue (line: string): void {
+    this.queueSegments.push(this.spool.append(line))
     this.queue.push(line)
-    if (this.queue.length > this.options.maxBufferLines) {
-      const excess = this.queue.length - this.options.maxBufferLines
-      this.queue.splice(0, excess)
-      this.dropped += excess
-      this.logger.error({ dropped: excess, buffer: this.options.maxBufferLines }, 'InfluxDB buffer full: oldest lines dropped')
-    }
     if (this.queue.length >= this.options.batchSize && this.retryDelayMs === 0) this.flushSoon(0)
     else this.flushSoon(this.options.flushMs)
+  }
+
+  /** Resolves once the writer is no longer full. */
+  roomAgain (): Promise<void> {
+    if (!this.full) return Promise.resolve()
+    return new Promise(resolve => this.roomWaiters.push(resolve))
+  }
+
+  /** Resolves once every line enqueued so far is on disk in the spool. */
+  durable (): Promise<void> {
+    return this.spool.durable()
   }
 
   /** Writes everything queued now; resolves when the queue is empty or a write failed. */
@@ -74,15 +110,26 @@ export class InfluxWriter implements Unit {
     return this.flushing
   }
 
-  /** Stops the timer after a last attempt to write what is queued. */
+  /**
+   * Stops the timer after a last attempt, bounded by `stopTimeoutMs`, to write
+   * what is queued. Nothing is lost if InfluxDB does not answer in time: the
+   * lines are in the spool and are written at the next start.
+   */
   async stop (): Promise<void> {
     this.stopped = true
     this.scheduler.clear(this.timer)
-    // Let an attempt already under way finish, then try again a few times:
-    // the first request after an outage may meet a pooled socket the server closed.
-    await this.flushing
-    for (let attempt = 0; attempt < 3 && this.queue.length > 0; attempt++) await this.flush()
-    if (this.queue.length > 0) this.logger.error({ lines: this.queue.length }, 'stopping with lines not written to InfluxDB')
+    const attempts = (async () => {
+      // Let an attempt already under way finish, then try again a few times:
+      // the first request after an outage may meet a pooled socket the server closed.
+      await this.flushing
+      for (let attempt = 0; attempt < 3 && this.queue.length > 0 && this.stopped; attempt++) await this.flush()
+    })()
+    let timer: ReturnType<Scheduler['setTimeout']> | undefined
+    const deadline = new Promise<void>(resolve => { timer = this.scheduler.setTimeout(resolve, this.options.stopTimeoutMs ?? 5000) })
+    await Promise.race([attempts, deadline])
+    this.scheduler.clear(timer)
+    await this.spool.close()
+    if (this.queue.length > 0) this.logger.warn({ lines: this.queue.length }, 'stopping with lines not yet in InfluxDB: they stay in the spool for the next start')
   }
 
   private flushSoon (delayMs: number): void {
@@ -102,7 +149,7 @@ export class InfluxWriter implements Unit {
       const batch = this.queue.slice(0, this.options.batchSize)
       try {
         await this.client.write(batch)
-        this.queue.splice(0, batch.length)
+        this.taken(batch.length)
         this.written += batch.length
         if (!this.healthy) this.logger.info({ buffered: this.queue.length }, 'InfluxDB writes recovered')
         this.healthy = true
@@ -111,7 +158,7 @@ export class InfluxWriter implements Unit {
       } catch (err) {
         if (err instanceof HttpError && err.statusCode >= 400 && err.statusCode < 500 && err.statusCode !== 429 && err.statusCode !== 401 && err.statusCode !== 403 && err.statusCode !== 404) {
           // The server parsed and refused these lines: they will never be accepted.
-          this.queue.splice(0, batch.length)
+          this.taken(batch.length)
           this.rejectedByServer += batch.length
           this.logger.error({ err, lines: batch.length, first: batch[0] }, 'InfluxDB refused a batch as invalid: dropped')
           continue
@@ -129,6 +176,25 @@ export class InfluxWriter implements Unit {
         this.flushSoon(this.retryDelayMs)
         return
       }
+    }
+  }
+
+  /** The first `count` queued lines are done with: out of the queue, and out of the spool once their segment is all done. */
+  private taken (count: number): void {
+    this.queue.splice(0, count)
+    const segments = this.queueSegments.splice(0, count)
+    let run = 0
+    for (let i = 0; i < segments.length; i++) {
+      run++
+      if (segments[i + 1] !== segments[i]) {
+        this.spool.markWritten(segments[i]!, run)
+        run = 0
+      }
+    }
+    if (!this.full && this.roomWaiters.length > 0) {
+      const waiters = this.roomWaiters
+      this.roomWaiters = []
+      for (const resolve of waiters) resolve()
     }
   }
 }

@@ -46,7 +46,7 @@ export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'
       try {
-        return action === 'ack' ? alerts.acknowledge(request.params.id, by) : alerts.resolve(request.params.id, by)
+        return await (action === 'ack' ? alerts.acknowledge(request.params.id, by) : alerts.resolve(request.params.id, by))
       } catch (err) {
         if (err instanceof AlertNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message })
         throw err
