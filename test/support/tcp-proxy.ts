@@ -9,14 +9,18 @@ export interface TcpProxy {
   port: number
   /** Closes every connection and refuses new ones until restore(). */
   cut (): void
+  /** Closes every connection, then accepts new ones but never answers them (a hung server) until restore(). */
+  hang (): void
   restore (): void
   close (): Promise<void>
 }
 
 export async function startTcpProxy (targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   let up = true
+  let hung = false
   const sockets = new Set<Socket>()
   const server = createServer(client => {
+    if (hung) { sockets.add(client); client.on('error', () => client.destroy()); return }
     if (!up) { client.destroy(); return }
     const upstream = connect(targetPort, targetHost)
     sockets.add(client).add(upstream)
@@ -36,7 +40,14 @@ export async function startTcpProxy (targetPort: number, targetHost = '127.0.0.1
   return {
     port: address.port,
     cut,
-    restore () { up = true },
+    hang () { cut(); hung = true },
+    restore () {
+      up = true
+      hung = false
+      // Connections accepted while hung are closed: their clients retry on new ones.
+      for (const socket of sockets) socket.destroy()
+      sockets.clear()
+    },
     close () {
       cut()
       return new Promise(resolve => server.close(() => resolve()))

@@ -1,0 +1,189 @@
+import t, { type Test } from 'tap'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import mqtt, { type MqttClient } from 'mqtt'
+import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
+import { startTestBroker } from '@aed/testkit/test-broker'
+import { waitFor } from '@aed/testkit/wait-for'
+import { startTestInflux } from './support/influx.ts'
+import { startMonitorProcess, type MonitorProcess } from './support/monitor-process.ts'
+import { startTcpProxy } from './support/tcp-proxy.ts'
+
+/**
+ * Nothing acknowledged is lost when parts fail. Cabinets publish QoS 1
+ * heartbeats with increasing `seq` to the real broker and count the
+ * PUBACKs they get; the monitor runs as its own process (its real entry
+ * point) and is killed with SIGKILL, or stopped while InfluxDB is down or
+ * hung. In every case each acknowledged message ends up in InfluxDB, and a
+ * door opened during the fault is paged exactly once. Loads are small and
+ * bounded (a few thousand messages on loopback); no assertion is about time.
+ */
+// Several processes start and stop here; on a busy machine that takes minutes, not the default 2.
+t.setTimeout(600_000)
+
+const influx = await startTestInflux()
+const influxProxy = await startTcpProxy(Number(new URL(influx.url).port))
+const broker = await startTestBroker()
+const sms = await startSmsProviderStandIn()
+const dir = await mkdtemp(join(tmpdir(), 'aed-faults-'))
+const alertingFile = join(dir, 'alerting.yaml')
+await writeFile(alertingFile, JSON.stringify({
+  timezone: 'Europe/Sofia',
+  people: [{ id: 'on-call', name: 'Иван Петров', phone: '+359000000201', language: 'bg' }],
+  rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
+  escalation: { ackTimeoutMinutes: 60 },
+  digest: { enabled: false }
+}))
+const monitor = await startMonitorProcess({
+  HOST: '127.0.0.1',
+  PORT: '0',
+  AED_ADMIN_TOKEN: 'faults-admin-token-0123456789abcdef',
+  MQTT_URL: broker.url,
+  MQTT_PASSWORD: 'faults-monitor-password-0123456789',
+  MQTT_CLIENT_ID: `aed-monitor-faults-${process.pid}`,
+  CREDENTIALS_FILE: broker.credentials.path,
+  DATA_DIR: join(dir, 'monitor'),
+  INFLUX_URL: `http://127.0.0.1:${influxProxy.port}`,
+  INFLUX_DB: influx.database,
+  INFLUX_FLUSH_MS: '100',
+  ALERTING_FILE: alertingFile,
+  ALERT_LINK_SECRET: 'faults-link-secret-0123456789abcdefghijkl',
+  SMS_PROVIDER: 'twilio',
+  SMS_BASE_URL: sms.baseUrl,
+  SMS_ACCOUNT_SID: sms.accountSid,
+  SMS_AUTH_TOKEN: sms.authToken,
+  SMS_FROM: 'AED-Pernik',
+  NOTIFY_RETRY_BASE_MS: '100',
+  LOG_LEVEL: 'info'
+})
+t.teardown(async () => {
+  await monitor.kill().catch(() => undefined)
+  await broker.close()
+  await Promise.all([sms.close(), influxProxy.close()])
+  await influx.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A cabinet that publishes QoS 1 heartbeats and remembers which `seq` the broker acknowledged. */
+class PublishingCabinet {
+  readonly acked = new Set<number>()
+  private seq = 0
+  private timer: NodeJS.Timeout | undefined
+  private constructor (readonly id: string, private readonly client: MqttClient) {}
+
+  static async connect (id: string): Promise<PublishingCabinet> {
+    const secret = await broker.addCabinet(id)
+    const client = await mqtt.connectAsync(broker.url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200 })
+    return new PublishingCabinet(id, client)
+  }
+
+  /** Publishes `perSecond` heartbeats a second until stopped. */
+  start (perSecond: number): void {
+    this.timer = setInterval(() => {
+      const seq = this.seq++
+      const payload = JSON.stringify({ ts: new Date().toISOString(), seq, temperatureC: 20, fw: 'fault-test' })
+      this.client.publishAsync(`aed/v1/${this.id}/heartbeat`, payload, { qos: 1 }).then(() => { this.acked.add(seq) }, () => undefined)
+    }, 1000 / perSecond)
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    // Let publishes in flight get their PUBACK (or not) before counting.
+    await new Promise(resolve => setTimeout(resolve, 500))
+  }
+
+  async door (state: 'open' | 'closed'): Promise<void> {
+    await this.client.publishAsync(`aed/v1/${this.id}/door`, JSON.stringify({ ts: new Date().toISOString(), seq: this.seq++, state }), { qos: 1 })
+  }
+
+  async close (): Promise<void> {
+    await this.client.endAsync()
+  }
+}
+
+/** The `seq` values InfluxDB holds for a cabinet's heartbeats. */
+async function storedSeqs (cabinetId: string): Promise<Set<number>> {
+  const rows = await influx.client.rows(`SELECT "seq" FROM "heartbeat" WHERE "cabinet" = '${cabinetId}'`)
+  return new Set(rows.map(r => Number(r.seq)))
+}
+
+/** Waits until every acknowledged message of the cabinets is in InfluxDB; reports what is missing if not. */
+async function everyAcknowledgedStored (t: Test, cabinets: PublishingCabinet[]): Promise<void> {
+  let missing: Array<[string, number[]]> = []
+  const check = async (): Promise<boolean> => {
+    missing = []
+    for (const cabinet of cabinets) {
+      const stored = await storedSeqs(cabinet.id)
+      const lost = [...cabinet.acked].filter(seq => !stored.has(seq))
+      if (lost.length > 0) missing.push([cabinet.id, lost.slice(0, 10)])
+    }
+    return missing.length === 0
+  }
+  await waitFor(check, 'every acknowledged message stored', 60_000).catch(() => undefined)
+  const acked = cabinets.reduce((n, c) => n + c.acked.size, 0)
+  t.same(missing, [], `all ${acked} acknowledged messages stored`)
+  t.ok(acked > 0, `${acked} messages acknowledged during the fault`)
+}
+
+const doorPages = () => sms.messages.filter(m => /Взет АЕД/.test(m.body)).length
+const alerts = async (query: string) => {
+  const res = await fetch(`${monitor.url}/api/v1/alerts?${query}`, { headers: { authorization: 'Bearer faults-admin-token-0123456789abcdef' } })
+  return (await res.json() as { alerts: Array<{ id: string, kind: string }> }).alerts
+}
+
+t.test('kill -9 of the monitor several times mid-stream: every acknowledged message is stored, a door opening is paged once', async t => {
+  const cabinets = await Promise.all(['fault-kill-01', 'fault-kill-02', 'fault-kill-03', 'fault-kill-04'].map(id => PublishingCabinet.connect(id)))
+  const door = await PublishingCabinet.connect('pernik-aed-01')
+  for (const cabinet of cabinets) cabinet.start(100)
+  const pagesBefore = doorPages()
+  for (let kill = 0; kill < 3; kill++) {
+    await new Promise(resolve => setTimeout(resolve, 400 + Math.random() * 600))
+    if (kill === 1) await door.door('open')
+    await monitor.kill()
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await monitor.restart()
+  }
+  await new Promise(resolve => setTimeout(resolve, 500))
+  for (const cabinet of cabinets) await cabinet.stop()
+  await everyAcknowledgedStored(t, cabinets)
+  await waitFor(() => doorPages() > pagesBefore, 'the door opening paged')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  t.equal(doorPages() - pagesBefore, 1, 'paged exactly once across the kills')
+  await door.door('closed')
+  await waitFor(async () => (await alerts('status=live&kind=door_open')).length === 0, 'the door closed')
+  for (const task of await alerts('status=open&kind=post_use_inspection')) {
+    await fetch(`${monitor.url}/api/v1/alerts/${task.id}/resolve`, { method: 'POST', headers: { authorization: 'Bearer faults-admin-token-0123456789abcdef' } })
+  }
+  for (const cabinet of [...cabinets, door]) await cabinet.close()
+})
+
+t.test('InfluxDB down under load and the monitor killed during the outage: every acknowledged message is stored once it is back', async t => {
+  const cabinets = await Promise.all(['fault-outage-01', 'fault-outage-02'].map(id => PublishingCabinet.connect(id)))
+  for (const cabinet of cabinets) cabinet.start(100)
+  await new Promise(resolve => setTimeout(resolve, 500))
+  influxProxy.cut()
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  await monitor.kill()
+  await monitor.restart()
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  influxProxy.restore()
+  for (const cabinet of cabinets) await cabinet.stop()
+  await everyAcknowledgedStored(t, cabinets)
+  for (const cabinet of cabinets) await cabinet.close()
+})
+
+t.test('SIGTERM while InfluxDB hangs: the monitor stops within its bound, and nothing acknowledged is lost', async t => {
+  const cabinets = await Promise.all(['fault-hung-01', 'fault-hung-02'].map(id => PublishingCabinet.connect(id)))
+  for (const cabinet of cabinets) cabinet.start(100)
+  await new Promise(resolve => setTimeout(resolve, 500))
+  influxProxy.hang()
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  const code = await monitor.terminate()
+  t.equal(code, 0, 'a clean exit although InfluxDB never answered')
+  influxProxy.restore()
+  await monitor.restart()
+  for (const cabinet of cabinets) await cabinet.stop()
+  await everyAcknowledgedStored(t, cabinets)
+  for (const cabinet of cabinets) await cabinet.close()
+})
