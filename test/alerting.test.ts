@@ -25,10 +25,11 @@ t.test('a door opening reaches the on-call person by SMS and email, in Bulgarian
 
   const [sms] = smsTo(TEST_PEOPLE.primary.phone)
   t.match(sms!.body, /^Взет АЕД от шкафа: /, 'SMS in Bulgarian, saying what happened')
-  // Within two SMS parts the link leaves room for what and where; "check whether 112 was called"
-  // gives way to the address (docs/notifications.md) and is in the email.
+  // Within two SMS parts the short link leaves room for what, where and what to do; the site's
+  // name and the spot in the building give way (docs/notifications.md) and are in the email.
   t.match(sms!.body, /пл\. „Св\. Иван Рилски“ 1А\./, 'SMS gives the whole street address')
-  t.match(sms!.body, /\/a\/[A-Za-z0-9_.-]+$/, 'SMS ends with the acknowledgement link')
+  t.match(sms!.body, /Проверете дали е подаден сигнал на 112\./, 'SMS asks whether 112 was called')
+  t.match(sms!.body, /\/a\/[A-Za-z0-9_-]{19}$/, 'SMS ends with the short acknowledgement link')
   const [mail] = mailTo(TEST_PEOPLE.primary.email)
   t.match(mail!.subject, /Отворен шкаф с АЕД/)
   t.match(mail!.text, /Община Перник/, 'email names the site')

@@ -21,7 +21,14 @@ export interface AppDependencies {
   tokens: ApiTokens
   logger: Logger
   /** The acknowledgement pages behind the links in notifications. */
-  ack: { secret: string, routing: AlertRouting, templates: MessageTemplates, desk: AlertDesk }
+  ack: {
+    secret: string
+    /** How long a link lasts after its alert opened, ms (ALERT_LINK_TTL_H). */
+    ttlMs: number
+    routing: AlertRouting
+    templates: MessageTemplates
+    desk: AlertDesk
+  }
 }
 
 /**
@@ -54,6 +61,8 @@ export async function buildApp ({ services, issuer, tokens, logger, ack }: AppDe
     desk: ack.desk,
     findCabinet: id => fleet.get(id)?.definition,
     findPerson: id => ack.routing.person(id),
+    people: () => ack.routing.file.people,
+    linkTtlMs: ack.ttlMs,
     templates: ack.templates,
     clock,
     timeZone: ack.routing.file.timezone

@@ -49,7 +49,7 @@ export const MonitorConfigSchema = z.object({
   SELFTEST_MAX_AGE_H: z.coerce.number().positive().default(26).describe('Hours without a self-test result before selftest_overdue (a daily self-test plus a margin), per-cabinet overridable'),
   ALERTING_FILE: z.string().default(EXAMPLE_ALERTING_FILE).describe('YAML file with people, the on-call rota, facility managers and escalation (infra/alerting/)'),
   ALERT_LINK_SECRET: z.string().min(32, 'ALERT_LINK_SECRET must be at least 32 characters').describe('HMAC key of acknowledgement links'),
-  ALERT_LINK_TTL_H: z.coerce.number().positive().default(72).describe('Lifetime of an acknowledgement link, hours'),
+  ALERT_LINK_TTL_H: z.coerce.number().positive().default(72).describe('Lifetime of an acknowledgement link, hours from the alert\'s opening'),
   NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).default(4).describe('Tries per notification, the first included'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000).describe('Wait before the second try; doubles for each further try (capped at 30 s)'),
   NOTIFY_RETRY_FAILED_S: z.coerce.number().min(1).default(60).describe('How often a notification that failed every try is tried again while its alert is open'),

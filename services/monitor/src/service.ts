@@ -78,7 +78,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
 
   await monitor.start()
-  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, routing, templates, desk: monitor.desk } })
+  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk } })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {

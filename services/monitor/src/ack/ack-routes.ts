@@ -6,7 +6,7 @@ import type { Person } from '../routing/people.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import type { AlertDesk } from './alert-desk.ts'
 import { renderAlertPage, renderProblemPage, type ProblemKind } from './ack-page.ts'
-import { verifyAckToken, type AckClaims } from './signed-link.ts'
+import { verifyAnyAckToken, type AckClaims, type ShortAckLookup } from './signed-link.ts'
 
 export interface AckRoutesOptions {
   /** The secret ack tokens are signed with (ALERT_LINK_SECRET). */
@@ -14,6 +14,10 @@ export interface AckRoutesOptions {
   desk: AlertDesk
   findCabinet: (cabinetId: string) => FleetCabinet | undefined
   findPerson: (personId: string) => Person | undefined
+  /** Everyone a link may have been made for (the alerting routing's people): a short link names its person only by its tag. */
+  people: () => Iterable<Pick<Person, 'id'>>
+  /** How long a link lasts after its alert opened, ms (ALERT_LINK_TTL_H): a short link carries no expiry. */
+  linkTtlMs: number
   templates: MessageTemplates
   clock?: Clock | undefined
   timeZone?: string | undefined
@@ -22,7 +26,10 @@ export interface AckRoutesOptions {
 /**
  * The pages behind acknowledgement links, for a prefix such as /a:
  * GET /:token shows the alert, POST /:token acknowledges it for the person
- * the link was made for. The signed token is the only credential, so the
+ * the link was made for. Links come in two formats (signed-link.ts). A short
+ * link to an alert the monitor does not know is refused like a forged one:
+ * without the alert there is no expiry to check, and the answer must not
+ * tell which alert ids exist. The signed token is the only credential, so the
  * headers keep it from leaking: no Referer to the map site, no caching, no
  * framing, and a CSP that allows nothing but inline style and posting the
  * form back here.
@@ -46,9 +53,18 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
 
   interface TokenRoute { Params: { token: string } }
 
+  const shortLinks: ShortAckLookup = {
+    alertOpenedAtMs: alertId => {
+      const alert = options.desk.find(alertId)
+      return alert === undefined ? undefined : Date.parse(alert.openedAt)
+    },
+    personIds: () => Array.from(options.people(), person => person.id),
+    ttlMs: options.linkTtlMs
+  }
+
   /** The verified claims, or the reply already sent for a bad link. */
   function authorise (request: FastifyRequest<TokenRoute>, reply: FastifyReply): AckClaims | undefined {
-    const check = verifyAckToken(request.params.token, options.secret, now())
+    const check = verifyAnyAckToken(request.params.token, options.secret, shortLinks, now())
     if (check.ok) return check.claims
     if (check.reason === 'expired') {
       // The signature is good, so the person named in it is who the link was sent to.

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { AckSecretError, ackLink, createAckToken, verifyAckToken } from './signed-link.ts'
+import { AckSecretError, ackLink, createAckToken, createShortAckToken, shortAckLink, verifyAckToken, verifyAnyAckToken, verifyShortAckToken, type ShortAckLookup } from './signed-link.ts'
 
 const secret = 'test-secret-0123456789-abcdefghijklmnop'
 const now = new Date('2026-11-24T10:00:00Z')
@@ -61,4 +61,88 @@ t.test('a correctly signed payload without the expected fields is malformed', as
 t.test('a short secret is refused rather than used', async t => {
   t.throws(() => createAckToken({ alertId: 'a', personId: 'b', expiresAt: inOneDay }, 'short'), AckSecretError)
   t.throws(() => verifyAckToken('a.b', 'short'), AckSecretError)
+})
+
+// The short format (ack2): the alert id and a 64-bit tag naming the person.
+
+const HOUR = 3_600_000
+const alertOpenedAt = Date.parse('2026-11-24T09:30:00Z')
+const lookup: ShortAckLookup = {
+  alertOpenedAtMs: alertId => ['Xk3f9QaB', 'Qafecr7h'].includes(alertId) ? alertOpenedAt : undefined,
+  personIds: () => ['ivan-petrov', 'john-smith', 'maria-ivanova'],
+  ttlMs: 72 * HOUR
+}
+
+t.test('a short token is the 8-character alert id and an 11-character tag, URL-safe', async t => {
+  const token = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret)
+  t.match(token, /^Xk3f9QaB[A-Za-z0-9_-]{11}$/)
+  t.equal(token.length, 19)
+  t.not(createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'john-smith' }, secret), token, 'another person, another tag')
+  t.equal(createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret), token, 'the same person and alert, the same token')
+})
+
+t.test('a short token verifies as the person whose tag it carries, expiring the link lifetime after the alert opened', async t => {
+  const token = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'john-smith' }, secret)
+  const exp = (alertOpenedAt + 72 * HOUR) / 1000
+  t.same(verifyShortAckToken(token, secret, lookup, now), { ok: true, claims: { alertId: 'Xk3f9QaB', personId: 'john-smith', exp } })
+  t.same(verifyShortAckToken(token, secret, lookup, new Date(alertOpenedAt + 72 * HOUR - 1)), { ok: true, claims: { alertId: 'Xk3f9QaB', personId: 'john-smith', exp } })
+  t.same(verifyShortAckToken(token, secret, lookup, new Date(alertOpenedAt + 72 * HOUR)), { ok: false, reason: 'expired', claims: { alertId: 'Xk3f9QaB', personId: 'john-smith', exp } })
+})
+
+t.test('a short token for another alert, another secret, an unknown person or an unknown alert is a bad signature, alike', async t => {
+  const ivansTag = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret).slice(8)
+  const bad = { ok: false, reason: 'bad_signature' }
+  t.same(verifyShortAckToken(`Qafecr7h${ivansTag}`, secret, lookup, now), bad, 'the tag of another alert')
+  t.same(verifyShortAckToken(createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret.replace('test', 'prod')), secret, lookup, now), bad, 'another secret')
+  t.same(verifyShortAckToken(createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'eve' }, secret), secret, lookup, now), bad, 'a person the routing does not know')
+  t.same(verifyShortAckToken(createShortAckToken({ alertId: 'Unknown1', personId: 'ivan-petrov' }, secret), secret, lookup, now), bad, 'an alert the monitor does not know, even with a good tag')
+})
+
+t.test('every single-character change to a short token is refused, the last character\'s unused bits included', async t => {
+  const token = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret)
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  let accepted = 0
+  for (let i = 0; i < token.length; i++) {
+    for (const c of alphabet) {
+      if (c === token[i]) continue
+      if (verifyShortAckToken(token.slice(0, i) + c + token.slice(i + 1), secret, lookup, now).ok) accepted++
+    }
+  }
+  t.equal(accepted, 0)
+})
+
+t.test('anything but 19 base64url characters is a malformed short token', async t => {
+  const token = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret)
+  for (const bad of ['', token.slice(0, 18), token + 'A', token.slice(0, 18) + '=', token.slice(0, 18) + '/', 'x'.repeat(10_000)]) {
+    t.same(verifyShortAckToken(bad, secret, lookup, now), { ok: false, reason: 'malformed' }, JSON.stringify(bad.slice(0, 25)))
+  }
+})
+
+t.test('a short token cannot carry an alert id of another length or alphabet', async t => {
+  for (const alertId of ['', 'door-1', 'Xk3f9QaBC', 'Xk3f9Qa~']) {
+    t.throws(() => createShortAckToken({ alertId, personId: 'ivan-petrov' }, secret), /8 base64url characters/, alertId)
+  }
+  t.throws(() => createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'x' }, 'short'), AckSecretError)
+})
+
+t.test('either format verifies: a long token as before, a short one against the alert and the people', async t => {
+  const long = createAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov', expiresAt: inOneDay }, secret)
+  t.same(verifyAnyAckToken(long, secret, lookup, now), verifyAckToken(long, secret, now))
+  t.match(verifyAnyAckToken(long, secret, lookup, now), { ok: true, claims: { personId: 'ivan-petrov' } })
+  const short = createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'maria-ivanova' }, secret)
+  t.match(verifyAnyAckToken(short, secret, lookup, now), { ok: true, claims: { alertId: 'Xk3f9QaB', personId: 'maria-ivanova' } })
+  t.same(verifyAnyAckToken('garbage', secret, lookup, now), { ok: false, reason: 'malformed' })
+})
+
+t.test('the link for a person is short for the alert book\'s ids, and long, expiring at the same time, for others', async t => {
+  const options = { secret, ttlMs: 72 * HOUR }
+  const openedAt = new Date(alertOpenedAt).toISOString()
+  const link = shortAckLink('https://aed.pernik.bg/', { id: 'Xk3f9QaB', openedAt }, 'ivan-petrov', options)
+  t.equal(link, `https://aed.pernik.bg/a/${createShortAckToken({ alertId: 'Xk3f9QaB', personId: 'ivan-petrov' }, secret)}`)
+  t.equal(link.length, 43)
+
+  const fallback = shortAckLink('https://aed.pernik.bg', { id: 'door-1', openedAt }, 'ivan-petrov', options)
+  const token = fallback.slice('https://aed.pernik.bg/a/'.length)
+  t.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/)
+  t.same(verifyAckToken(token, secret, now), { ok: true, claims: { alertId: 'door-1', personId: 'ivan-petrov', exp: (alertOpenedAt + 72 * HOUR) / 1000 } })
 })

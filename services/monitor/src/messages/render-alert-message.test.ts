@@ -6,7 +6,7 @@ import { loadMessageTemplates, MessageStepSchema } from './message-templates.ts'
 import { siteShortName } from './place.ts'
 import { renderAlertMessage } from './render-alert-message.ts'
 import { countSmsSegments } from './sms-segments.ts'
-import { ackLink, createAckToken } from '../ack/signed-link.ts'
+import { shortAckLink } from '../ack/signed-link.ts'
 
 const templates = await loadMessageTemplates()
 const fleet = await loadFleet(PERNIK_FLEET_FILE)
@@ -28,12 +28,17 @@ const library: FleetCabinet = {
 }
 const cabinets = [...fleet.cabinets.values(), library]
 
-/** A real link, as the dispatcher makes it, with an 8-character alert id like the alert book's; its length grows with the person id. */
-const linkFor = (personId: string): string => ackLink('https://aed.pernik.bg', createAckToken(
-  { alertId: 'Xk3f9QaB', personId, expiresAt: new Date('2026-11-25T10:07:00Z') },
-  'a-secret-of-at-least-thirty-two-characters'
-))
-/** A real token for realistic ids: about 60 characters. */
+/** A real link, as the dispatcher makes it, for an 8-character alert id like the alert book's, under a given PUBLIC_URL. */
+const linkVia = (publicUrl: string, personId: string): string => shortAckLink(
+  publicUrl,
+  { id: 'Xk3f9QaB', openedAt: '2026-11-24T10:07:00.000Z' },
+  personId,
+  { secret: 'a-secret-of-at-least-thirty-two-characters', ttlMs: 72 * 3_600_000 }
+)
+/** The link as Pernik's people get it: 43 characters whoever the person. */
+const linkFor = (personId: string): string => linkVia('https://aed.pernik.bg', personId)
+/** A longer link: the same token under a PUBLIC_URL `extra` characters longer. */
+const longerLink = (extra: number): string => linkVia(`https://aed.${'p'.repeat(extra)}pernik.bg`, 'ivan-petrov')
 const ackUrl = linkFor('ivan-petrov')
 const ivan: Person = { id: 'ivan-petrov', name: 'Иван Петров', phone: '+359888123456', language: 'bg' }
 const john: Person = { id: 'john-smith', name: 'John Smith', email: 'john@example.org', language: 'en' }
@@ -59,9 +64,10 @@ function alertOf (kind: AlertKind, overrides: Partial<Alert> = {}): Alert {
   }
 }
 
-t.test('the link used for the SMS budget is realistic: a token of about 60 characters', async t => {
-  const token = ackUrl.slice('https://aed.pernik.bg/a/'.length)
-  t.ok(token.length >= 58 && token.length <= 70, `token is ${token.length}`)
+t.test('the link used for the SMS budget is the one sent: the short format, 43 characters for anyone', async t => {
+  t.match(ackUrl, /^https:\/\/aed\.pernik\.bg\/a\/Xk3f9QaB[A-Za-z0-9_-]{11}$/)
+  for (const personId of ['ivan-petrov', 'john-smith', 'ekaterina-hristova-nikolova']) t.equal(linkFor(personId).length, 43, personId)
+  t.equal(longerLink(10).length, 53)
 })
 
 const MIN = 60_000
@@ -100,18 +106,26 @@ t.test('a door-open SMS names the site, the street address and the spot in the b
   t.equal(sms(moshino, john), `AED taken from cabinet: Център „Мошино“, кв. „Мошино“. Вход на центъра. Check whether 112 has been called. ${linkFor('john-smith')}`)
 })
 
-t.test('within two parts, the door-open SMS at each Pernik cabinet keeps the whole street address and the link', async t => {
+t.test('within two parts, the door-open SMS at each Pernik cabinet keeps the whole street address, what to do and the link', async t => {
   const sms = (cabinet: FleetCabinet, person: Person): string =>
     renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, person, step: 'opened', ackUrl: linkFor(person.id) }).smsText
-  t.equal(sms(townHall, ivan), `Взет АЕД от шкафа: пл. „Св. Иван Рилски“ 1А. ${linkFor('ivan-petrov')}`)
-  t.equal(sms(hub, ivan), `Взет АЕД от шкафа: ул. „Младен Стоянов“ бл. 7. ${linkFor('ivan-petrov')}`)
-  t.equal(sms(moshino, ivan), `Взет АЕД от шкафа: Център „Мошино“, кв. „Мошино“. ${linkFor('ivan-petrov')}`)
-  t.equal(sms(townHall, john), `AED taken from cabinet: пл. „Св. Иван Рилски“ 1А. ${linkFor('john-smith')}`)
-  t.equal(sms(hub, john), `AED taken from cabinet: ул. „Младен Стоянов“ бл. 7. ${linkFor('john-smith')}`)
-  t.equal(sms(moshino, john), `AED taken from cabinet: кв. „Мошино“. ${linkFor('john-smith')}`)
   for (const cabinet of pernik) {
-    for (const person of [ivan, john]) t.equal(countSmsSegments(sms(cabinet, person)).segments, 2, `${cabinet.id} ${person.id}`)
+    for (const person of [ivan, john]) {
+      const text = sms(cabinet, person)
+      const label = `${cabinet.id} ${person.id}: ${text}`
+      t.equal(countSmsSegments(text).segments, 2, label)
+      t.match(text, `${cabinet.site.address}.`, `the whole street address: ${label}`)
+      t.match(text, templates[person.language].kinds.door_open.action, `what to do: ${label}`)
+      t.ok(text.endsWith(` ${linkFor(person.id)}`), `the link: ${label}`)
+    }
   }
+  // The spot gives way first, then the site where it does not fit beside the address and what to do.
+  t.equal(sms(townHall, ivan), `Взет АЕД от шкафа: пл. „Св. Иван Рилски“ 1А. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(hub, ivan), `Взет АЕД от шкафа: ул. „Младен Стоянов“ бл. 7. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(moshino, ivan), `Взет АЕД от шкафа: Център „Мошино“, кв. „Мошино“. Проверете дали е подаден сигнал на 112. ${linkFor('ivan-petrov')}`)
+  t.equal(sms(townHall, john), `AED taken from cabinet: пл. „Св. Иван Рилски“ 1А. Check whether 112 has been called. ${linkFor('john-smith')}`)
+  t.equal(sms(hub, john), `AED taken from cabinet: ул. „Младен Стоянов“ бл. 7. Check whether 112 has been called. ${linkFor('john-smith')}`)
+  t.equal(sms(moshino, john), `AED taken from cabinet: Център „Мошино“, кв. „Мошино“. Check whether 112 has been called. ${linkFor('john-smith')}`)
 })
 
 /** Which optional parts an SMS still has, least important first. */
@@ -119,10 +133,10 @@ function partsIn (smsText: string, cabinet: FleetCabinet, language: 'bg' | 'en')
   const texts = templates[language]
   const present = {
     spot: smsText.includes(cabinet.location),
-    action: smsText.includes(texts.kinds.door_open.action),
-    site: smsText.includes(`${siteShortName(cabinet.site)}, `)
+    site: smsText.includes(`${siteShortName(cabinet.site)}, `),
+    action: smsText.includes(texts.kinds.door_open.action)
   }
-  return (['spot', 'action', 'site'] as const).filter(part => present[part])
+  return (['spot', 'site', 'action'] as const).filter(part => present[part])
 }
 
 /** The address in full, or its first words followed by "…" (a comma before the cut is left out). */
@@ -133,25 +147,24 @@ function addressWholeOrCutBetweenWords (smsText: string, cabinet: FleetCabinet):
   return cut !== undefined && cut.length < address.length && address.startsWith(cut) && /[\s,]/.test(address[cut.length]!)
 }
 
-t.test('a longer link (a long person id) takes the spot first, then what to do, then the site; the address only by whole words', async t => {
-  // Two parts hold the headline and an address with ids up to about 20 characters; three, up to the longest id
-  // people.ts allows (64), and show every stage.
-  for (const [maxSmsSegments, longestId] of [[2, 20], [3, 64]] as const) {
+t.test('a longer link (a longer PUBLIC_URL) takes the spot first, then the site, then what to do; the address only by whole words', async t => {
+  // Links from 43 characters (Pernik's) up to 100 in two parts and 160 in three, which shows every stage.
+  for (const [maxSmsSegments, mostExtra] of [[2, 57], [3, 117]] as const) {
     for (const language of LanguageSchema.options) {
       for (const cabinet of [...pernik, library]) {
         const stages: string[] = []
-        for (let length = 1; length <= longestId; length++) {
-          const link = linkFor('p'.repeat(length))
+        for (let extra = 0; extra <= mostExtra; extra++) {
+          const link = longerLink(extra)
           const { smsText } = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet, language, step: 'opened', ackUrl: link, maxSmsSegments })
-          const label = `${maxSmsSegments} parts, ${language} ${cabinet.id}, id of ${length}: ${smsText}`
+          const label = `${maxSmsSegments} parts, ${language} ${cabinet.id}, link of ${link.length}: ${smsText}`
           t.ok(countSmsSegments(smsText).segments <= maxSmsSegments, label)
           t.ok(smsText.endsWith(` ${link}`), `the link is whole: ${label}`)
           t.ok(addressWholeOrCutBetweenWords(smsText, cabinet), `the address whole or cut between words: ${label}`)
           const kept = partsIn(smsText, cabinet, language).join()
           if (stages.at(-1) !== kept) stages.push(kept)
         }
-        // Each stage keeps a tail of the order spot < action < site: nothing comes back once gone.
-        const order = ['spot,action,site', 'action,site', 'site', '']
+        // Each stage keeps a tail of the order spot < site < action: nothing comes back once gone.
+        const order = ['spot,site,action', 'site,action', 'action', '']
         const positions = stages.map(stage => order.indexOf(stage))
         const label = `${maxSmsSegments} parts, ${language} ${cabinet.id}: ${JSON.stringify(stages)}`
         t.ok(positions.every(p => p >= 0), `only whole stages: ${label}`)
@@ -162,13 +175,13 @@ t.test('a longer link (a long person id) takes the spot first, then what to do, 
   }
 })
 
-t.test('a very long person id and a long address: two parts, the link whole, the address cut between words', async t => {
-  const link = linkFor('ekaterina-hristova-nikolova')
+t.test('a long link (a long PUBLIC_URL) and a long address: two parts, the link whole, the address cut between words', async t => {
+  const link = longerLink(62)
   const { smsText } = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: library, step: 'opened', ackUrl: link })
   t.equal(smsText, `Взет АЕД от шкафа: ул.… ${link}`)
   t.equal(countSmsSegments(smsText).segments, 2)
-  const roomier = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, step: 'opened', ackUrl: linkFor('ekaterina-hristova') }).smsText
-  t.equal(roomier, `Взет АЕД от шкафа: ул. „Младен Стоянов“… ${linkFor('ekaterina-hristova')}`)
+  const roomier = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: hub, step: 'opened', ackUrl: longerLink(50) }).smsText
+  t.equal(roomier, `Взет АЕД от шкафа: ул. „Младен Стоянов“… ${longerLink(50)}`)
 })
 
 t.test('an escalation says that nobody answered, and for how long', async t => {
@@ -189,7 +202,10 @@ t.test('an escalation says that nobody answered, and for how long', async t => {
   t.match(untimed.emailText, 'Никой не е поел този сигнал от 24.11.2026 г., 12:07. Изпраща се и на вас (ниво 1).')
 
   const tight = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'escalated', ackUrl, ackTimeoutMinutes: 5 }).smsText
-  t.equal(tight, `Без отговор 5 мин: Взет АЕД от шкафа: пл.… ${ackUrl}`, 'within two parts the escalation keeps its words and cuts the address between words')
+  t.equal(tight, `Без отговор 5 мин: Взет АЕД от шкафа: пл. „Св. Иван Рилски“ 1А. ${ackUrl}`, 'within two parts the escalation keeps its words and the whole address')
+  const longLink = longerLink(40)
+  const tighter = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: townHall, person: ivan, step: 'escalated', ackUrl: longLink, ackTimeoutMinutes: 5 }).smsText
+  t.equal(tighter, `Без отговор 5 мин: Взет АЕД от шкафа: пл.… ${longLink}`, 'with a longer link it cuts the address between words')
 })
 
 t.test('an event reported late says when it happened and how late, in Sofia time', async t => {
@@ -224,7 +240,7 @@ t.test('an event already over says so, and when', async t => {
   t.match(generic.smsText, 'At 14:02, reported 3 min late, already back to normal at 14:03.', 'kinds without their own words use the general ones')
 
   const tight = renderAlertMessage(templates, { alert: alertOf('door_open'), cabinet: moshino, person: ivan, step: 'opened', ackUrl, ...over }).smsText
-  t.equal(tight, `Взет АЕД от шкафа: кв. „Мошино“. ${ackUrl}`, 'within two parts, when it happened gives way before the address')
+  t.equal(tight, `Взет АЕД от шкафа: кв. „Мошино“. Вече затворен в 14:03. ${ackUrl}`, 'within two parts, when it happened gives way before the address and that it is already over')
 })
 
 t.test('the door-closed message tells how long the door was open and that an inspection task was opened', async t => {

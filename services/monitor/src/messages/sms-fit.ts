@@ -23,8 +23,12 @@ export interface SmsParts {
 
 type Droppable = Exclude<keyof SmsParts, 'address'>
 
-/** Least important first. */
-export const DROP_ORDER: readonly Droppable[] = ['spot', 'action', 'site', 'when', 'over']
+/**
+ * Least important first. What to do outlives the site's name: a person in
+ * the street finds the cabinet by its address, and the instruction (call
+ * 112) matters more than what the building is called.
+ */
+export const DROP_ORDER: readonly Droppable[] = ['spot', 'site', 'action', 'when', 'over']
 
 /**
  * The SMS `compose` makes of `parts`, or of as few parts as it takes to stay

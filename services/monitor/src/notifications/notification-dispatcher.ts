@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { FleetCabinet } from '@aed/core/fleet'
-import { ackLink, createAckToken } from '../ack/signed-link.ts'
+import { shortAckLink } from '../ack/signed-link.ts'
 import { sleep, type ScheduledTimer, type Time } from '@aed/core/time'
 import type { MessageStep, MessageTemplates } from '../messages/message-templates.ts'
 import { renderAlertMessage } from '../messages/render-alert-message.ts'
@@ -263,7 +263,7 @@ export class NotificationDispatcher implements Unit {
         cabinet,
         person,
         step,
-        ackUrl: ackLink(this.options.publicUrl, createAckToken({ alertId: alert.id, personId: person.id, expiresAt: new Date(this.options.time.now() + this.options.ackTtlMs) }, this.options.ackSecret)),
+        ackUrl: shortAckLink(this.options.publicUrl, alert, person.id, { secret: this.options.ackSecret, ttlMs: this.options.ackTtlMs }),
         dashboardUrl: this.options.dashboardUrl,
         timeZone: this.options.timeZone,
         ackTimeoutMinutes: this.escalateAfterMs / 60_000,
