@@ -41,7 +41,7 @@ export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (
 
   for (const action of ['ack', 'resolve'] as const) {
     api.post(`/alerts/:id/${action}`, {
-      preHandler: requireRole('operator'),
+      onRequest: requireRole('operator'),
       schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } }
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'
