@@ -1,4 +1,5 @@
 import t from 'tap'
+import { readFile } from 'node:fs/promises'
 import { API_PRINCIPALS, apiAppFor, type ApiClient } from '../../../../test/support/api-app.ts'
 import type { ApiRole } from './api-auth.ts'
 
@@ -110,4 +111,12 @@ t.test('probes, metrics and the OpenAPI document need no token', async t => {
     t.not(res.status, 401, url)
     t.not(res.status, 403, url)
   }
+})
+
+t.test('docs/api.md names the same role for every API route', async t => {
+  const docs = await readFile(new URL('../../../../docs/api.md', import.meta.url), 'utf8')
+  const documented = [...docs.matchAll(/^\| `(GET|POST|DELETE) (\/api\/v1\/[^`]+)` \| (\w+) \|/gm)]
+    .map(([, method, path, role]) => `${method} ${path} ${role}`)
+  const specified = ROUTES.map(route => `${route.method} ${route.url.replace('pernik-aed-01', '{id}').replace('no-such-alert', '{id}')} ${route.role}`)
+  t.same(documented.sort(), specified.sort())
 })
