@@ -51,7 +51,11 @@ export function requireBearer (tokens: ApiTokens) {
   }
 }
 
-/** preHandler for a route that needs at least `role`. */
+/**
+ * onRequest hook for a route that needs at least `role`. It runs after the
+ * bearer token is checked and before the body is parsed or the input
+ * validated, so a token of too low a role gets 403 whatever it sends.
+ */
 export function requireRole (role: ApiRole) {
   return async function authorizeRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const principal = request.principal

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { CabinetIdSchema } from '@aed/core/protocol'
 import { AlertKindSchema, AlertSchema, AlertStatusSchema } from '../../alerts/alert.ts'
 import { AlertNotFoundError } from '../../alerts/alert-book.ts'
 import type { AlertActions } from '../../alerts/alert-lifecycle.ts'
@@ -9,7 +10,7 @@ import { ErrorSchema } from '../error-handler.ts'
 
 const AlertQuery = z.object({
   status: z.union([AlertStatusSchema, z.literal('live')]).optional().describe('live = open or acknowledged'),
-  cabinet: z.string().optional(),
+  cabinet: CabinetIdSchema.optional(),
   kind: AlertKindSchema.optional(),
   since: z.iso.datetime().optional().describe('Opened at or after (RFC 3339)'),
   until: z.iso.datetime().optional().describe('Opened at or before (RFC 3339)')
@@ -41,7 +42,7 @@ export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (
 
   for (const action of ['ack', 'resolve'] as const) {
     api.post(`/alerts/:id/${action}`, {
-      preHandler: requireRole('operator'),
+      onRequest: requireRole('operator'),
       schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } }
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'

@@ -40,7 +40,7 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
   })
 
   api.post('/cabinets/:id/credentials', {
-    preHandler: requireRole('admin'),
+    onRequest: requireRole('admin'),
     schema: {
       summary: 'Issue a new MQTT secret for a cabinet; returned once, stored hashed; the previous secret stops working',
       params: Params,
@@ -56,7 +56,7 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
   })
 
   api.post('/cabinets/:id/commands', {
-    preHandler: requireRole('operator'),
+    onRequest: requireRole('operator'),
     schema: {
       summary: 'Ask a cabinet to do something now (run a self-test, report every reading)',
       params: Params,

@@ -1,0 +1,38 @@
+import t from 'tap'
+import { apiAppFor } from '../../../test/support/api-app.ts'
+
+t.test('/openapi.json documents every API route and probe with its input and output, and a bearer scheme', async t => {
+  const api = await apiAppFor(t)
+  const res = await api.anonymous.get('/openapi.json')
+  t.equal(res.status, 200)
+  const doc = res.body
+  t.match(doc.openapi, /^3\./)
+  t.equal(doc.info.title, 'AED fleet monitor')
+  t.same(doc.components.securitySchemes, { bearer: { type: 'http', scheme: 'bearer' } })
+
+  const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    .flatMap(([path, methods]) => Object.keys(methods).map(method => `${method.toUpperCase()} ${path}`))
+  t.same(operations.sort(), [
+    'DELETE /api/v1/cabinets/{id}/maintenance',
+    'GET /api/v1/alerts',
+    'GET /api/v1/alerts/{id}',
+    'GET /api/v1/cabinets',
+    'GET /api/v1/cabinets/{id}',
+    'GET /healthz',
+    'GET /metrics',
+    'GET /readyz',
+    'POST /api/v1/alerts/{id}/ack',
+    'POST /api/v1/alerts/{id}/resolve',
+    'POST /api/v1/cabinets/{id}/commands',
+    'POST /api/v1/cabinets/{id}/credentials',
+    'POST /api/v1/cabinets/{id}/maintenance'
+  ], 'neither the document itself nor the acknowledgement pages')
+
+  const alerts = doc.paths['/api/v1/alerts'].get
+  t.same(alerts.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(),
+    ['query:cabinet', 'query:kind', 'query:since', 'query:status', 'query:until'])
+  t.ok(alerts.responses['200'].content['application/json'].schema, 'the answer has a schema')
+  const commands = doc.paths['/api/v1/cabinets/{id}/commands'].post
+  t.same(commands.requestBody.content['application/json'].schema.properties.cmd.enum, ['selftest', 'report'])
+  t.same(Object.keys(commands.responses).sort(), ['202', '404', '503'])
+})

@@ -1,0 +1,122 @@
+import t from 'tap'
+import { readFile } from 'node:fs/promises'
+import { API_PRINCIPALS, apiAppFor, type ApiClient } from '../../../../test/support/api-app.ts'
+import type { ApiRole } from './api-auth.ts'
+
+/** Every route under /api/v1 and the least role it needs (docs/api.md). */
+const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE', url: string, role: ApiRole, body?: unknown }> = [
+  { method: 'GET', url: '/api/v1/cabinets', role: 'viewer' },
+  { method: 'GET', url: '/api/v1/cabinets/pernik-aed-01', role: 'viewer' },
+  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/credentials', role: 'admin' },
+  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/commands', role: 'operator', body: { cmd: 'report' } },
+  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'operator', body: { minutes: 30 } },
+  { method: 'DELETE', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'operator' },
+  { method: 'GET', url: '/api/v1/alerts', role: 'viewer' },
+  { method: 'GET', url: '/api/v1/alerts/no-such-alert', role: 'viewer' },
+  { method: 'POST', url: '/api/v1/alerts/no-such-alert/ack', role: 'operator' },
+  { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'operator' }
+]
+const RANK: ApiRole[] = ['viewer', 'operator', 'admin']
+
+function send (client: ApiClient, route: typeof ROUTES[number]) {
+  if (route.method === 'GET') return client.get(route.url)
+  if (route.method === 'DELETE') return client.delete(route.url)
+  return client.post(route.url, route.body)
+}
+
+t.test('without an Authorization header every API route answers 401 with a Bearer challenge', async t => {
+  const api = await apiAppFor(t)
+  for (const route of ROUTES) {
+    const res = await send(api.anonymous, route)
+    t.equal(res.status, 401, `${route.method} ${route.url}`)
+    t.equal(res.headers['www-authenticate'], 'Bearer realm="aed"')
+    t.same(res.body, { error: 'unauthorized', message: 'a valid bearer token is required' })
+  }
+})
+
+t.test('an unknown token, an empty one, or a token without the Bearer scheme is refused', async t => {
+  const api = await apiAppFor(t)
+  for (const header of [
+    'Bearer not-a-token',
+    'Bearer ',
+    'Bearer     ',
+    'Bearer',
+    API_PRINCIPALS.admin.token,
+    `Basic ${API_PRINCIPALS.admin.token}`,
+    `Token ${API_PRINCIPALS.admin.token}`,
+    `Bearer ${API_PRINCIPALS.admin.token}x`
+  ]) {
+    const res = await api.withAuthorization(header).get('/api/v1/cabinets')
+    t.equal(res.status, 401, JSON.stringify(header))
+    t.equal(res.body.error, 'unauthorized')
+  }
+})
+
+t.test('a known token is accepted with surrounding spaces after the scheme', async t => {
+  const api = await apiAppFor(t)
+  const res = await api.withAuthorization(`Bearer  ${API_PRINCIPALS.viewer.token} `).get('/api/v1/cabinets')
+  t.equal(res.status, 200)
+})
+
+t.test('each role may use exactly the routes of its rank and below; a lower one gets 403 naming the role needed', async t => {
+  for (const route of ROUTES) {
+    for (const role of RANK) {
+      const api = await apiAppFor(t)
+      const res = await send(api.as(role), route)
+      const allowed = RANK.indexOf(role) >= RANK.indexOf(route.role)
+      if (allowed) {
+        t.not(res.status, 401, `${role} is authenticated on ${route.method} ${route.url}`)
+        t.not(res.status, 403, `${role} may ${route.method} ${route.url}`)
+      } else {
+        t.equal(res.status, 403, `${role} may not ${route.method} ${route.url}`)
+        t.same(res.body, { error: 'forbidden', message: `this needs the ${route.role} role` })
+      }
+    }
+  }
+})
+
+t.test('a viewer can read cabinets and alerts but changes nothing', async t => {
+  const api = await apiAppFor(t)
+  api.receive('pernik-aed-01', 'door', { state: 'open' })
+  const [alert] = api.alerts.list()
+  t.ok(alert, 'the open door raised an alert')
+  const viewer = api.as('viewer')
+
+  t.equal((await viewer.get('/api/v1/cabinets')).status, 200)
+  t.equal((await viewer.get('/api/v1/cabinets/pernik-aed-01')).body.readiness.state, 'in_use')
+  t.equal((await viewer.get('/api/v1/alerts')).body.alerts.length, 1)
+  t.equal((await viewer.get(`/api/v1/alerts/${alert!.id}`)).body.status, 'open')
+
+  t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/ack`)).status, 403)
+  t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/resolve`)).status, 403)
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/maintenance', {})).status, 403)
+  t.equal(api.alerts.get(alert!.id)?.status, 'open', 'the alert is as it was')
+  t.equal(api.fleet.get('pernik-aed-01')?.maintenanceUntilMs, undefined, 'no maintenance window was opened')
+})
+
+t.test('the role is checked before the request is looked at: a viewer learns nothing from a bad id, body or unknown cabinet', async t => {
+  const api = await apiAppFor(t)
+  const viewer = api.as('viewer')
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'dance' })).status, 403, 'unknown command')
+  t.equal((await viewer.post('/api/v1/cabinets/NOT_AN_ID/commands', { cmd: 'report' })).status, 403, 'malformed id')
+  t.equal((await viewer.post('/api/v1/cabinets/sofia-aed-99/maintenance', {})).status, 403, 'unknown cabinet')
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/maintenance', '{"minutes": ')).status, 403, 'a body that is not JSON')
+  t.equal((await api.as('operator').post('/api/v1/cabinets/sofia-aed-99/credentials')).status, 403, 'an operator asking for an unknown cabinet\'s secret')
+})
+
+t.test('probes, metrics and the OpenAPI document need no token', async t => {
+  const api = await apiAppFor(t)
+  for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) {
+    const res = await api.anonymous.get(url)
+    t.not(res.status, 401, url)
+    t.not(res.status, 403, url)
+  }
+})
+
+t.test('docs/api.md names the same role for every API route', async t => {
+  const docs = await readFile(new URL('../../../../docs/api.md', import.meta.url), 'utf8')
+  const documented = [...docs.matchAll(/^\| `(GET|POST|DELETE) (\/api\/v1\/[^`]+)` \| (\w+) \|/gm)]
+    .map(([, method, path, role]) => `${method} ${path} ${role}`)
+  const specified = ROUTES.map(route => `${route.method} ${route.url.replace('pernik-aed-01', '{id}').replace('no-such-alert', '{id}')} ${route.role}`)
+  t.same(documented.sort(), specified.sort())
+})

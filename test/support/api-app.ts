@@ -1,0 +1,304 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { once } from 'node:events'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { pino } from 'pino'
+import { CredentialFile } from '@aed/core/credentials'
+import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
+import { InfluxV1Client } from '@aed/core/influx'
+import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
+import { ManualTime } from '@aed/testkit/manual-time'
+import { buildApp } from '../../services/monitor/src/app.ts'
+import { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
+import { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
+import { AlertLifecycle } from '../../services/monitor/src/alerts/alert-lifecycle.ts'
+import { MaintenanceDesk } from '../../services/monitor/src/alerts/maintenance-desk.ts'
+import { allRules } from '../../services/monitor/src/alerts/rules/index.ts'
+import { CabinetCommands } from '../../services/monitor/src/commands/cabinet-commands.ts'
+import { EXAMPLE_ALERTING_FILE, MonitorConfigSchema } from '../../services/monitor/src/config.ts'
+import { CredentialsIssuer } from '../../services/monitor/src/credentials-issuer.ts'
+import { MonitorBus } from '../../services/monitor/src/events.ts'
+import { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
+import { metricsText } from '../../services/monitor/src/health/metrics-text.ts'
+import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
+import { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
+import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
+import { MqttSubscriber } from '../../services/monitor/src/ingest/mqtt-subscriber.ts'
+import { loadMessageTemplates } from '../../services/monitor/src/messages/message-templates.ts'
+import { defaultThresholds } from '../../services/monitor/src/readiness/thresholds.ts'
+import { loadAlertingFile } from '../../services/monitor/src/routing/alerting-config.ts'
+import { AlertRouting } from '../../services/monitor/src/routing/alert-routing.ts'
+import { FleetState } from '../../services/monitor/src/state/fleet-state.ts'
+import { InfluxWriter, type InfluxWriterOptions } from '../../services/monitor/src/storage/influx-writer.ts'
+import type { Unit } from '../../services/monitor/src/unit.ts'
+
+/**
+ * The monitor's HTTP API built with buildApp() and called with inject(): no
+ * port is opened for it. Behind it are the monitor's real units on a
+ * hand-moved clock, composed as monitor.ts composes them: the Pernik fleet
+ * state, the alert book and lifecycle with every rule, the maintenance desk
+ * with its journal in a temporary directory, the health check, the ingest
+ * counters and InfluxDB writer behind /metrics, and the credentials issuer
+ * with its own credentials file. Messages reach them through the real
+ * MessageIntake (receive()), as they would from MQTT.
+ *
+ * MQTT and InfluxDB are peers only where a test asks for them: without
+ * `mqtt` the subscriber is never started (not connected, so commands answer
+ * 503), and without `influxUrl` the InfluxDB client points at a loopback
+ * port nobody listens on.
+ */
+
+/** One bearer token per role; the names are what audit fields such as acknowledgedBy show. */
+export const API_PRINCIPALS = {
+  admin: { token: 'api-test-admin-token-0123456789', name: 'admin' },
+  operator: { token: 'api-test-operator-token-0123456789', name: 'dispatch-desk' },
+  viewer: { token: 'api-test-viewer-token-0123456789', name: 'wall-display' }
+} as const satisfies Record<ApiRole, { token: string, name: string }>
+
+/** Where the monitor's clock stands when an app is built. */
+export const API_TEST_START = '2026-11-24T10:00:00.000Z'
+
+const config = MonitorConfigSchema.parse({
+  AED_ADMIN_TOKEN: API_PRINCIPALS.admin.token,
+  MQTT_PASSWORD: 'api-test-mqtt-password-0123456789',
+  ALERT_LINK_SECRET: 'api-test-link-secret-0123456789abcdefghij',
+  LOG_LEVEL: 'silent'
+})
+const fleetFile = await loadFleet(PERNIK_FLEET_FILE)
+const routing = new AlertRouting(await loadAlertingFile(EXAMPLE_ALERTING_FILE))
+const templates = await loadMessageTemplates()
+
+export interface ApiAppOptions {
+  /** A broker to connect the monitor's MQTT subscriber to, with a service account. */
+  mqtt?: { url: string, username: string, password: string }
+  /** Base URL of an InfluxDB (or startInfluxStandIn()); by default a port nobody listens on. */
+  influxUrl?: string
+  writer?: Partial<InfluxWriterOptions>
+}
+
+export interface ApiResponse {
+  status: number
+  headers: LightMyRequestResponse['headers']
+  text: string
+  /** The body parsed as JSON. */
+  body: any
+}
+
+export interface ApiClient {
+  get (url: string): Promise<ApiResponse>
+  /**
+   * Without `body`, the request has no body and no content type; an object
+   * is sent as JSON, a string as it is, with `contentType` (JSON by default).
+   */
+  post (url: string, body?: unknown, contentType?: string): Promise<ApiResponse>
+  delete (url: string): Promise<ApiResponse>
+}
+
+export interface ApiApp {
+  app: FastifyInstance
+  /** The monitor's time line: rules, alert times, maintenance windows. */
+  time: ManualTime
+  /** The plumbing's time line: InfluxDB flushes and health pings; moves only when a test says. */
+  ioTime: ManualTime
+  bus: MonitorBus
+  fleet: FleetState
+  book: AlertBook
+  alerts: AlertLifecycle
+  maintenance: MaintenanceDesk
+  journal: AlertJournal
+  counters: IngestCounters
+  writer: InfluxWriter
+  health: HealthCheck
+  subscriber: MqttSubscriber
+  credentials: CredentialFile
+  /** Everything the app and the units logged, parsed. */
+  logs: Array<Record<string, unknown>>
+  /** Calls the API with the bearer token of `role`. */
+  as (role: ApiRole): ApiClient
+  /** Calls without an Authorization header. */
+  anonymous: ApiClient
+  /** Calls with this Authorization header, exactly. */
+  withAuthorization (header: string): ApiClient
+  /** A cabinet's message through the intake, as if it came over MQTT; ts (now) and seq (counting) are filled in unless given. */
+  receive (cabinetId: string, channel: UplinkChannel, payload: Record<string, unknown>): void
+  /** Raw bytes on a topic through the intake. */
+  receiveRaw (topic: string, payload: string): void
+  close (): Promise<void>
+}
+
+let nextClientId = 0
+
+export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp> {
+  const dir = await mkdtemp(join(tmpdir(), 'aed-api-'))
+  const logs: Array<Record<string, unknown>> = []
+  const logger = pino({ level: 'info' }, new Writable({
+    write (chunk: Buffer, _encoding, done) {
+      logs.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>)
+      done()
+    }
+  }))
+  const child = (module: string) => logger.child({ module })
+  const time = new ManualTime(API_TEST_START)
+  const ioTime = new ManualTime(API_TEST_START)
+  const bus = new MonitorBus()
+  const book = new AlertBook()
+
+  const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'), time, child('journal'))
+  const influx = new InfluxV1Client({ url: options.influxUrl ?? await unreachableUrl(), database: 'aed', timeoutMs: 2000 })
+  const writer = new InfluxWriter(influx, {
+    batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer
+  }, ioTime, child('influx-writer'))
+  const fleet = new FleetState(fleetFile, bus, time, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
+  const counters = new IngestCounters(bus, child('intake'))
+  const maintenance = new MaintenanceDesk({ fleet, journal, bus, clock: time, logger: child('maintenance') })
+  const alerts = new AlertLifecycle({
+    book, fleet, bus, clock: time, journalled: () => journal.restored, logger: child('alerts'),
+    rules: allRules({ offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
+  })
+  const intake = new MessageIntake(bus, time)
+  // Without a broker the subscriber is built but never started, so these settings are never used.
+  const mqtt = options.mqtt ?? { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD }
+  const subscriber = new MqttSubscriber({ ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` }, (topic, payload) => intake.handle(topic, payload), bus, child('mqtt'))
+  // Not started: its only duty of its own, asking cabinets for reports after a connect, is no API's business.
+  const commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
+  const health = new HealthCheck({ influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
+  const credentials = new CredentialFile(join(dir, 'credentials.json'))
+
+  const units: Unit[] = [journal, writer, counters, maintenance, fleet, alerts, health]
+  const started: Unit[] = []
+  for (const unit of units) {
+    await unit.start()
+    started.push(unit)
+  }
+  if (options.mqtt !== undefined) {
+    const connected = once(bus, 'brokerConnected')
+    subscriber.start()
+    started.push(subscriber)
+    await connected
+  }
+
+  const tokens = new ApiTokens()
+  for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole })
+  const app = await buildApp({
+    services: {
+      clock: time,
+      fleet,
+      alerts,
+      maintenance,
+      commands,
+      health: () => health.health(),
+      metrics: () => metricsText(counters, writer)
+    },
+    issuer: new CredentialsIssuer(credentials),
+    tokens,
+    logger,
+    ack: {
+      secret: config.ALERT_LINK_SECRET,
+      routing,
+      templates,
+      desk: { find: id => alerts.get(id), acknowledge: async (id, by) => alerts.acknowledge(id, by) }
+    }
+  })
+
+  const client = (authorization: string | undefined): ApiClient => {
+    const call = async (method: InjectOptions['method'], url: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> => {
+      const headers: Record<string, string> = {}
+      if (authorization !== undefined) headers.authorization = authorization
+      if (body !== undefined) headers['content-type'] = contentType
+      const res = await app.inject({
+        method,
+        url,
+        headers,
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) })
+      })
+      let parsed: unknown
+      try { parsed = JSON.parse(res.body) } catch { parsed = undefined }
+      return { status: res.statusCode, headers: res.headers, text: res.body, body: parsed }
+    }
+    return {
+      get: url => call('GET', url),
+      post: (url, body, contentType) => call('POST', url, body, contentType),
+      delete: url => call('DELETE', url)
+    }
+  }
+
+  let seq = 0
+  return {
+    app, time, ioTime, bus, fleet, book, alerts, maintenance, journal, counters, writer, health, subscriber, credentials, logs,
+    as: role => client(`Bearer ${API_PRINCIPALS[role].token}`),
+    anonymous: client(undefined),
+    withAuthorization: header => client(header),
+    receive (cabinetId, channel, payload) {
+      const message = { ts: new Date(time.now()).toISOString(), seq: ++seq, ...payload }
+      intake.handle(cabinetTopic(cabinetId, channel), Buffer.from(JSON.stringify(message)))
+    },
+    receiveRaw (topic, payload) {
+      intake.handle(topic, Buffer.from(payload))
+    },
+    async close () {
+      await app.close()
+      for (const unit of started.reverse()) await unit.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Builds an app for one test and closes it when the test ends. */
+export async function apiAppFor (t: { teardown (fn: () => Promise<void>): void }, options: ApiAppOptions = {}): Promise<ApiApp> {
+  const api = await buildApiApp(options)
+  t.teardown(() => api.close())
+  return api
+}
+
+/** A loopback HTTP server answering InfluxDB's /ping and /write; set `writeStatus` to make writes fail. */
+export interface InfluxStandIn {
+  url: string
+  /** Lines written, in order. */
+  lines: string[]
+  /** Status /write answers with: 204 takes the lines, 400 refuses them as malformed, 5xx fails. */
+  writeStatus: number
+  close (): Promise<void>
+}
+
+export async function startInfluxStandIn (): Promise<InfluxStandIn> {
+  const standIn: Omit<InfluxStandIn, 'url' | 'close'> = { lines: [], writeStatus: 204 }
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const path = new URL(request.url ?? '/', 'http://influx').pathname
+      if (path === '/ping') return response.writeHead(204).end()
+      if (path === '/write' && request.method === 'POST') {
+        if (standIn.writeStatus === 204) standIn.lines.push(...Buffer.concat(chunks).toString('utf8').split('\n'))
+        const error = standIn.writeStatus === 204 ? '' : JSON.stringify({ error: `stand-in answers ${standIn.writeStatus}` })
+        return response.writeHead(standIn.writeStatus, { 'content-type': 'application/json' }).end(error)
+      }
+      response.writeHead(404).end()
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return Object.assign(standIn, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => closeServer(server)
+  })
+}
+
+/** A loopback URL that refuses connections: a port taken and released again. */
+async function unreachableUrl (): Promise<string> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await closeServer(server)
+  return `http://127.0.0.1:${port}`
+}
+
+async function closeServer (server: Server): Promise<void> {
+  server.closeAllConnections()
+  await new Promise<void>((resolve, reject) => server.close(err => err === undefined ? resolve() : reject(err)))
+}
