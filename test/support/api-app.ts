@@ -33,6 +33,7 @@ import { defaultThresholds } from '../../services/monitor/src/readiness/threshol
 import { loadAlertingFile } from '../../services/monitor/src/routing/alerting-config.ts'
 import { AlertRouting } from '../../services/monitor/src/routing/alert-routing.ts'
 import { FleetState } from '../../services/monitor/src/state/fleet-state.ts'
+import { Spool } from '../../services/monitor/src/storage/spool.ts'
 import { InfluxWriter, type InfluxWriterOptions } from '../../services/monitor/src/storage/influx-writer.ts'
 import type { Unit } from '../../services/monitor/src/unit.ts'
 
@@ -149,20 +150,25 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'), time, child('journal'))
   const influx = new InfluxV1Client({ url: options.influxUrl ?? await unreachableUrl(), database: 'aed', timeoutMs: 2000 })
-  const writer = new InfluxWriter(influx, {
+  const spool = new Spool({ dir: join(dir, 'spool'), segmentBytes: 1024 * 1024 })
+  const writer = new InfluxWriter(influx, spool, {
     batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer
   }, ioTime, child('influx-writer'))
-  const fleet = new FleetState(fleetFile, bus, time, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
+  const fleet = new FleetState(fleetFile, bus, time, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS, clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000 })
   const counters = new IngestCounters(bus, child('intake'))
   const maintenance = new MaintenanceDesk({ fleet, journal, bus, clock: time, logger: child('maintenance') })
   const alerts = new AlertLifecycle({
-    book, fleet, bus, clock: time, journalled: () => journal.restored, logger: child('alerts'),
+    book, fleet, bus, clock: time, journalled: () => journal.restored, journalSettled: () => journal.settled(), logger: child('alerts'),
     rules: allRules({ offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
   })
   const intake = new MessageIntake(bus, time)
   // Without a broker the subscriber is built but never started, so these settings are never used.
   const mqtt = options.mqtt ?? { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD }
-  const subscriber = new MqttSubscriber({ ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` }, (topic, payload) => intake.handle(topic, payload), bus, child('mqtt'))
+  const subscriber = new MqttSubscriber({ ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` }, {
+    handle: (topic, payload) => intake.handle(topic, payload),
+    durable: async () => { await Promise.all([writer.durable(), journal.settled()]) },
+    admission: () => undefined
+  }, bus, child('mqtt'))
   // Not started: its only duty of its own, asking cabinets for reports after a connect, is no API's business.
   const commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
   const health = new HealthCheck({ influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
@@ -198,6 +204,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     logger,
     ack: {
       secret: config.ALERT_LINK_SECRET,
+      ttlMs: config.ALERT_LINK_TTL_H * 3_600_000,
       routing,
       templates,
       desk: { find: id => alerts.get(id), acknowledge: async (id, by) => alerts.acknowledge(id, by) }

@@ -109,7 +109,7 @@ export class Monitor {
 
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
-    const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024, scheduler: ioTime })
+    const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024 })
     const writer = this.writer = new InfluxWriter(options.influx, spool, options.writer, ioTime, child('influx-writer'))
     const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
     const recorder = new Recorder({

@@ -26,7 +26,7 @@ let spools = 0
 
 /** A writer with its own spool directory (or the one given, to restart on it). */
 function writerWith (client: InfluxV1Client, options: InfluxWriterOptions, dir = join(spoolRoot, String(spools++))) {
-  const spool = new Spool({ dir, segmentBytes: 4096, scheduler: systemTime })
+  const spool = new Spool({ dir, segmentBytes: 4096 })
   return { writer: new InfluxWriter(client, spool, options, systemTime, pino({ level: 'silent' })), dir }
 }
 

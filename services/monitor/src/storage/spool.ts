@@ -1,13 +1,11 @@
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Scheduler } from '@aed/core/time'
 
 export interface SpoolOptions {
   /** Directory of the segment files. */
   dir: string
   /** A segment is sealed (and a new one started) once it holds this many bytes. */
   segmentBytes: number
-  scheduler: Scheduler
 }
 
 interface Segment {
@@ -104,8 +102,9 @@ export class Spool {
     this.bytes += size
     this.pendingGroup ??= deferred()
     if (!this.commitScheduled) {
+      // Everything appended in this turn of the event loop goes out together; what comes while it syncs, in the next write.
       this.commitScheduled = true
-      this.options.scheduler.setTimeout(() => { void this.commit() }, 0)
+      queueMicrotask(() => { void this.commit() })
     }
     return segment.id
   }

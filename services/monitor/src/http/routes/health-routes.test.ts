@@ -89,19 +89,25 @@ t.test('/metrics is Prometheus text: a TYPE line for each metric, then its sampl
     '# TYPE aed_mqtt_messages_accepted_total counter',
     '# TYPE aed_mqtt_messages_duplicate_total counter',
     '# TYPE aed_mqtt_messages_unregistered_total counter',
+    '# TYPE aed_mqtt_messages_clock_skewed_total counter',
     '# TYPE aed_mqtt_messages_rejected_total counter',
     '# TYPE aed_influx_lines_written_total counter',
     '# TYPE aed_influx_lines_dropped_total counter',
-    '# TYPE aed_influx_lines_buffered gauge'
+    '# TYPE aed_influx_lines_buffered gauge',
+    '# TYPE aed_spool_bytes gauge',
+    '# TYPE aed_spool_full gauge'
   ])
   t.same(Object.fromEntries(now), {
     aed_mqtt_messages_received_total: 0,
     aed_mqtt_messages_accepted_total: 0,
     aed_mqtt_messages_duplicate_total: 0,
     aed_mqtt_messages_unregistered_total: 0,
+    aed_mqtt_messages_clock_skewed_total: 0,
     aed_influx_lines_written_total: 0,
     aed_influx_lines_dropped_total: 0,
-    aed_influx_lines_buffered: 0
+    aed_influx_lines_buffered: 0,
+    aed_spool_bytes: 0,
+    aed_spool_full: 0
   }, 'no rejected sample before the first rejection')
 })
 
@@ -123,27 +129,32 @@ t.test('/metrics counts what the intake did with each message', async t => {
   t.equal(now.get('aed_mqtt_messages_rejected_total{channel="door"}'), 1)
 })
 
-t.test('/metrics counts lines InfluxDB took, lines given up (buffer full or refused as malformed), and lines waiting', async t => {
+t.test('/metrics counts lines InfluxDB took, lines it refused as malformed, lines waiting, and the spool', async t => {
   const influx = await influxFor(t)
   const api = await apiAppFor(t, { influxUrl: influx.url, writer: { maxBufferLines: 3 } })
-  const line = (i: number) => `heartbeat,cabinet=pernik-aed-01 temperature_c=${20 + i} ${1795000000000 + i}`
+  const line = (i: number) => `heartbeat,cabinet=pernik-aed-01 temperature_c=${20 + i} ${1795000000000 + i}000`
 
   api.writer.enqueue(line(1))
   api.writer.enqueue(line(2))
   await api.writer.flush()
   t.same(influx.lines, [line(1), line(2)])
 
+  influx.writeStatus = 500
   for (let i = 3; i <= 7; i++) api.writer.enqueue(line(i))
+  await api.writer.durable()
   let now = (await metrics(api)).samples
   t.equal(now.get('aed_influx_lines_written_total'), 2)
-  t.equal(now.get('aed_influx_lines_dropped_total'), 2, 'the two oldest lines did not fit the buffer of three')
-  t.equal(now.get('aed_influx_lines_buffered'), 3)
+  t.equal(now.get('aed_influx_lines_dropped_total'), 0, 'nothing is dropped while InfluxDB fails')
+  t.equal(now.get('aed_influx_lines_buffered'), 5)
+  t.equal(now.get('aed_spool_full'), 1, 'five waiting lines fill a buffer of three: new messages wait with the broker')
+  t.ok(now.get('aed_spool_bytes')! > 0, 'the waiting lines are on disk')
 
   influx.writeStatus = 400
   await api.writer.flush()
   api.writer.enqueue(line(8))
   now = (await metrics(api)).samples
   t.equal(now.get('aed_influx_lines_written_total'), 2)
-  t.equal(now.get('aed_influx_lines_dropped_total'), 5, 'and the three InfluxDB refused')
+  t.equal(now.get('aed_influx_lines_dropped_total'), 5, 'the five InfluxDB refused as malformed')
   t.equal(now.get('aed_influx_lines_buffered'), 1)
+  t.equal(now.get('aed_spool_full'), 0)
 })
