@@ -3,6 +3,9 @@ import { HttpError, type InfluxV1Client } from '@aed/core/influx'
 import type { ScheduledTimer, Scheduler } from '@aed/core/time'
 import type { Unit } from '../unit.ts'
 
+/** What the writer needs of an InfluxDB client. */
+export type InfluxWriteClient = Pick<InfluxV1Client, 'write' | 'createDatabase'>
+
 export interface InfluxWriterOptions {
   batchSize: number
   flushMs: number
@@ -37,7 +40,7 @@ export class InfluxWriter implements Unit {
   lastError: string | undefined
 
   constructor (
-    private readonly client: InfluxV1Client,
+    private readonly client: InfluxWriteClient,
     private readonly options: InfluxWriterOptions,
     private readonly scheduler: Scheduler,
     private readonly logger: Logger
