@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -340,4 +340,12 @@ t.test('once stopped, the metrics take in no more events', async t => {
   h.monitor.metrics.start()
   h.receive('aed/v1/pernik-aed-01/heartbeat', { ts: at(h.time), seq: 2, temperatureC: 21, fw: '2.1.0' })
   t.equal(value((await h.scrape()).families, 'aed_mqtt_messages_received_total'), 1, 'and count again after a restart')
+})
+
+t.test('docs/operations.md names every metric /metrics serves', async t => {
+  const h = await harness(t)
+  const operations = await readFile(new URL('../../../../docs/operations.md', import.meta.url), 'utf8')
+  for (const metric of await h.monitor.metrics.registry.getMetricsAsJSON()) {
+    t.ok(operations.includes(`\`${metric.name}\``), metric.name)
+  }
 })
