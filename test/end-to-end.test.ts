@@ -72,7 +72,7 @@ t.test('a malformed message is rejected, counted and does not disturb the servic
     '-t', 'aed/v1/pernik-aed-03/battery', '-m', '{"percent": 140, "ts": "yesterday"}'])
   await waitFor(() => stack.service.monitor.counters.rejected > 0, 'the rejection to be counted')
   const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text()
-  t.match(metrics, /aed_mqtt_messages_rejected_total\{channel="battery"\} 1/)
+  t.match(metrics, /aed_mqtt_messages_rejected_total\{channel="battery",reason="schema"\} 1/)
   t.equal((await fetch(`${stack.apiUrl}/healthz`)).status, 200)
 })
 

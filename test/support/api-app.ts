@@ -13,34 +13,31 @@ import { InfluxV1Client } from '@aed/core/influx'
 import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
 import { ManualTime } from '@aed/testkit/manual-time'
 import { buildApp } from '../../services/monitor/src/app.ts'
-import { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
-import { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
-import { AlertLifecycle } from '../../services/monitor/src/alerts/alert-lifecycle.ts'
-import { MaintenanceDesk } from '../../services/monitor/src/alerts/maintenance-desk.ts'
-import { allRules } from '../../services/monitor/src/alerts/rules/index.ts'
-import { CabinetCommands } from '../../services/monitor/src/commands/cabinet-commands.ts'
+import type { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
+import type { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
+import type { AlertLifecycle } from '../../services/monitor/src/alerts/alert-lifecycle.ts'
+import type { MaintenanceDesk } from '../../services/monitor/src/alerts/maintenance-desk.ts'
 import { EXAMPLE_ALERTING_FILE, MonitorConfigSchema } from '../../services/monitor/src/config.ts'
 import { CredentialsIssuer } from '../../services/monitor/src/credentials-issuer.ts'
-import { MonitorBus } from '../../services/monitor/src/events.ts'
-import { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
-import { metricsText } from '../../services/monitor/src/health/metrics-text.ts'
+import type { MonitorBus } from '../../services/monitor/src/events.ts'
+import type { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
 import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
-import { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
+import type { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
 import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
-import { MqttSubscriber } from '../../services/monitor/src/ingest/mqtt-subscriber.ts'
+import type { MqttSubscriber } from '../../services/monitor/src/ingest/mqtt-subscriber.ts'
+import { Monitor } from '../../services/monitor/src/monitor.ts'
+import { loadDigestTemplates } from '../../services/monitor/src/messages/digest-message.ts'
 import { loadMessageTemplates } from '../../services/monitor/src/messages/message-templates.ts'
 import { defaultThresholds } from '../../services/monitor/src/readiness/thresholds.ts'
 import { loadAlertingFile } from '../../services/monitor/src/routing/alerting-config.ts'
 import { AlertRouting } from '../../services/monitor/src/routing/alert-routing.ts'
-import { FleetState } from '../../services/monitor/src/state/fleet-state.ts'
-import { Spool } from '../../services/monitor/src/storage/spool.ts'
-import { InfluxWriter, type InfluxWriterOptions } from '../../services/monitor/src/storage/influx-writer.ts'
-import type { Unit } from '../../services/monitor/src/unit.ts'
+import type { FleetState } from '../../services/monitor/src/state/fleet-state.ts'
+import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/src/storage/influx-writer.ts'
 
 /**
  * The monitor's HTTP API built with buildApp() and called with inject(): no
  * port is opened for it. Behind it are the monitor's real units on a
- * hand-moved clock, composed as monitor.ts composes them: the Pernik fleet
+ * hand-moved clock, composed by monitor.ts itself: the Pernik fleet
  * state, the alert book and lifecycle with every rule, the maintenance desk
  * with its journal in a temporary directory, the health check, the ingest
  * counters and InfluxDB writer behind /metrics, and the credentials issuer
@@ -72,6 +69,7 @@ const config = MonitorConfigSchema.parse({
 const fleetFile = await loadFleet(PERNIK_FLEET_FILE)
 const routing = new AlertRouting(await loadAlertingFile(EXAMPLE_ALERTING_FILE))
 const templates = await loadMessageTemplates()
+const digestTemplates = await loadDigestTemplates()
 
 export interface ApiAppOptions {
   /** A broker to connect the monitor's MQTT subscriber to, with a service account. */
@@ -142,63 +140,46 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       done()
     }
   }))
-  const child = (module: string) => logger.child({ module })
   const time = new ManualTime(API_TEST_START)
   const ioTime = new ManualTime(API_TEST_START)
-  const bus = new MonitorBus()
-  const book = new AlertBook()
-
-  const journal = new AlertJournal(join(dir, 'alert-journal.jsonl'), time, child('journal'))
   const influx = new InfluxV1Client({ url: options.influxUrl ?? await unreachableUrl(), database: 'aed', timeoutMs: 2000 })
-  const spool = new Spool({ dir: join(dir, 'spool'), segmentBytes: 1024 * 1024 })
-  const writer = new InfluxWriter(influx, spool, {
-    batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer
-  }, ioTime, child('influx-writer'))
-  const fleet = new FleetState(fleetFile, bus, time, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS, clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000 })
-  const counters = new IngestCounters(bus, child('intake'))
-  const maintenance = new MaintenanceDesk({ fleet, journal, bus, clock: time, logger: child('maintenance') })
-  const alerts = new AlertLifecycle({
-    book, fleet, bus, clock: time, journalled: () => journal.restored, journalSettled: () => journal.settled(), logger: child('alerts'),
-    rules: allRules({ offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS })
+  // Without a broker the subscriber points at a port nobody listens on: not connected, so commands answer 503.
+  const mqtt = options.mqtt ?? { url: `mqtt://127.0.0.1:${new URL(await unreachableUrl()).port}`, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD }
+  const monitor = new Monitor({
+    alerting: {
+      routing,
+      notifiers: [],
+      templates,
+      digestTemplates,
+      dataDir: dir,
+      publicUrl: config.PUBLIC_URL,
+      ackSecret: config.ALERT_LINK_SECRET,
+      ackTtlMs: config.ALERT_LINK_TTL_H * 3_600_000,
+      retryPolicy: { attempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
+      retryFailedEveryMs: 3_600_000
+    },
+    fleet: fleetFile,
+    influx,
+    mqtt: { ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` },
+    writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer },
+    thresholds: defaultThresholds(config),
+    offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
+    clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000,
+    snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
+    logger,
+    time,
+    ioTime
   })
-  const intake = new MessageIntake(bus, time)
-  // Without a broker the subscriber is built but never started, so these settings are never used.
-  const mqtt = options.mqtt ?? { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD }
-  const subscriber = new MqttSubscriber({ ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` }, {
-    handle: (topic, payload) => intake.handle(topic, payload),
-    durable: async () => { await Promise.all([writer.durable(), journal.settled()]) },
-    admission: () => undefined
-  }, bus, child('mqtt'))
-  // Not started: its only duty of its own, asking cabinets for reports after a connect, is no API's business.
-  const commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
-  const health = new HealthCheck({ influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
+  const connected = options.mqtt === undefined ? undefined : once(monitor.bus, 'brokerConnected')
+  await monitor.start()
+  await connected
+  const intake = new MessageIntake(monitor.bus, time)
   const credentials = new CredentialFile(join(dir, 'credentials.json'))
-
-  const units: Unit[] = [journal, writer, counters, maintenance, fleet, alerts, health]
-  const started: Unit[] = []
-  for (const unit of units) {
-    await unit.start()
-    started.push(unit)
-  }
-  if (options.mqtt !== undefined) {
-    const connected = once(bus, 'brokerConnected')
-    subscriber.start()
-    started.push(subscriber)
-    await connected
-  }
 
   const tokens = new ApiTokens()
   for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole })
   const app = await buildApp({
-    services: {
-      clock: time,
-      fleet,
-      alerts,
-      maintenance,
-      commands,
-      health: () => health.health(),
-      metrics: () => metricsText(counters, writer)
-    },
+    services: monitor.services(),
     issuer: new CredentialsIssuer(credentials),
     tokens,
     logger,
@@ -207,7 +188,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       ttlMs: config.ALERT_LINK_TTL_H * 3_600_000,
       routing,
       templates,
-      desk: { find: id => alerts.get(id), acknowledge: async (id, by) => alerts.acknowledge(id, by) }
+      desk: monitor.desk
     }
   })
 
@@ -235,7 +216,17 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   let seq = 0
   return {
-    app, time, ioTime, bus, fleet, book, alerts, maintenance, journal, counters, writer, health, subscriber, credentials, logs,
+    app, time, ioTime, credentials, logs,
+    bus: monitor.bus,
+    fleet: monitor.fleet,
+    book: monitor.book,
+    alerts: monitor.alerts,
+    maintenance: monitor.maintenance,
+    journal: monitor.journal,
+    counters: monitor.counters,
+    writer: monitor.writer,
+    health: monitor.health,
+    subscriber: monitor.subscriber,
     as: role => client(`Bearer ${API_PRINCIPALS[role].token}`),
     anonymous: client(undefined),
     withAuthorization: header => client(header),
@@ -248,7 +239,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     },
     async close () {
       await app.close()
-      for (const unit of started.reverse()) await unit.stop()
+      await monitor.stop()
       await rm(dir, { recursive: true, force: true })
     }
   }

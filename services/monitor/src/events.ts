@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { UplinkMessage } from '@aed/core/protocol'
+import type { RejectionCode, UplinkMessage } from '@aed/core/protocol'
 import type { Alert } from './alerts/alert.ts'
 import type { DeliveryOutcome } from './notifiers/delivery.ts'
 import type { ReadinessView } from './readiness/readiness.ts'
@@ -36,8 +36,8 @@ export interface NotificationRecord {
 export interface MonitorEvents {
   /** A valid message seen for the first time (QoS 1 redeliveries are `duplicate`). */
   message: [message: UplinkMessage, receivedAtMs: number]
-  /** A message that failed validation, with the reason and the last topic level. */
-  rejected: [reason: string, topic: string, cabinetId: string | undefined]
+  /** A message that failed validation: the reason, its topic, the cabinet its topic names, and the reason class. */
+  rejected: [reason: string, topic: string, cabinetId: string | undefined, code: RejectionCode]
   /** A QoS 1 redelivery of a message already taken in. */
   duplicate: [message: UplinkMessage]
   /** A valid message from a cabinet the fleet file does not declare: stored, not tracked. */

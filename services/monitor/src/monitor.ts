@@ -12,7 +12,7 @@ import { allRules, type AlertRule } from './alerts/rules/index.ts'
 import { CabinetCommands } from './commands/cabinet-commands.ts'
 import { MonitorBus } from './events.ts'
 import { HealthCheck } from './health/health-check.ts'
-import { metricsText } from './health/metrics-text.ts'
+import { MonitorMetrics } from './health/monitor-metrics.ts'
 import type { MonitorServices } from './http/monitor-services.ts'
 import { IngestCounters } from './ingest/ingest-counters.ts'
 import { MessageIntake } from './ingest/message-intake.ts'
@@ -89,6 +89,7 @@ export class Monitor {
   readonly journal: AlertJournal
   readonly writer: InfluxWriter
   readonly counters: IngestCounters
+  readonly metrics: MonitorMetrics
   readonly fleet: FleetState
   readonly maintenance: MaintenanceDesk
   readonly alerts: AlertLifecycle
@@ -109,9 +110,15 @@ export class Monitor {
 
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
-    const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024 })
-    const writer = this.writer = new InfluxWriter(options.influx, spool, options.writer, ioTime, child('influx-writer'))
     const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
+    const metrics: MonitorMetrics = this.metrics = new MonitorMetrics({
+      bus, book, fleet, clock: time, offlineAfterHeartbeats: options.offlineAfterHeartbeats,
+      // Read when scraped: the writer is built just below, with the metrics' timed client.
+      influx: (): InfluxWriter => writer,
+      mqttConnected: (): boolean => subscriber.connected
+    })
+    const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024 })
+    const writer: InfluxWriter = this.writer = new InfluxWriter(metrics.timeWrites(options.influx), spool, options.writer, ioTime, child('influx-writer'))
     const recorder = new Recorder({
       bus, book, fleet, clock: time, scheduler: time, snapshotIntervalMs: options.snapshotIntervalMs, clockSkewToleranceMs: options.clockSkewToleranceMs, logger: child('recorder'),
       sinks: { write: line => writer.enqueue(line), journal }
@@ -147,7 +154,7 @@ export class Monitor {
       retryPolicy: alerting.retryPolicy
     })
     const intake = new MessageIntake(bus, time)
-    const subscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
+    const subscriber: MqttSubscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
       handle: (topic, payload) => intake.handle(topic, payload),
       // A message is acknowledged once what it caused is on disk: its lines in the spool, its alert changes in the journal.
       durable: async () => { await Promise.all([writer.durable(), journal.settled()]) },
@@ -162,6 +169,8 @@ export class Monitor {
       writer,
       recorder,
       this.counters,
+      // Before the fleet state and the alert lifecycle: it binds a door opening to the alert it raises.
+      metrics,
       this.maintenance,
       fleet,
       this.alerts,
@@ -204,7 +213,7 @@ export class Monitor {
       maintenance: this.maintenance,
       commands: this.commands,
       health: () => this.health.health(),
-      metrics: () => metricsText(this.counters, this.writer)
+      metrics: async () => await this.metrics.exposition()
     }
   }
 

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { decodeUplink } from './decode-uplink.ts'
+import { decodeUplink, type RejectionCode } from './decode-uplink.ts'
 import { FLEET_SUBSCRIPTIONS, parseCabinetTopic } from './topics.ts'
 
 const ts = '2026-11-24T10:00:00.000Z'
@@ -30,21 +30,22 @@ t.test('fields the protocol does not know are dropped, not rejected', async t =>
 })
 
 t.test('an invalid message is rejected with a reason naming the field', async t => {
-  const cases: Array<[string, Buffer, RegExp]> = [
-    ['aed/v1/pernik-aed-01/battery', json({ ts, seq: 1, percent: 140 }), /percent/],
-    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24 10:00', seq: 1, state: 'open' }), /ts/],
-    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24T12:00:00+02:00', seq: 1, state: 'open' }), /ts/],
-    ['aed/v1/pernik-aed-01/door', json({ ts, seq: -1, state: 'open' }), /seq/],
-    ['aed/v1/pernik-aed-01/door', json({ ts, seq: 1, state: 'ajar' }), /state/],
-    ['aed/v1/pernik-aed-01/pads', json({ ts, seq: 1, expires: '30.06.2027' }), /expires/],
-    ['aed/v1/pernik-aed-01/heartbeat', Buffer.from('{"ts":'), /not JSON/],
-    ['aed/v1/pernik-aed-01/heartbeat', json([1, 2]), /payload/]
+  const cases: Array<[string, Buffer, RegExp, RejectionCode]> = [
+    ['aed/v1/pernik-aed-01/battery', json({ ts, seq: 1, percent: 140 }), /percent/, 'schema'],
+    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24 10:00', seq: 1, state: 'open' }), /ts/, 'schema'],
+    ['aed/v1/pernik-aed-01/door', json({ ts: '2026-11-24T12:00:00+02:00', seq: 1, state: 'open' }), /ts/, 'schema'],
+    ['aed/v1/pernik-aed-01/door', json({ ts, seq: -1, state: 'open' }), /seq/, 'schema'],
+    ['aed/v1/pernik-aed-01/door', json({ ts, seq: 1, state: 'ajar' }), /state/, 'schema'],
+    ['aed/v1/pernik-aed-01/pads', json({ ts, seq: 1, expires: '30.06.2027' }), /expires/, 'schema'],
+    ['aed/v1/pernik-aed-01/heartbeat', Buffer.from('{"ts":'), /not JSON/, 'invalid_json'],
+    ['aed/v1/pernik-aed-01/heartbeat', json([1, 2]), /payload/, 'schema']
   ]
-  for (const [topic, payload, reason] of cases) {
+  for (const [topic, payload, reason, code] of cases) {
     const result = decodeUplink(topic, payload)
     t.equal(result.kind, 'rejected', `${payload.toString()} rejected`)
     if (result.kind === 'rejected') {
       t.match(result.reason, reason)
+      t.equal(result.code, code, 'the reason class')
       t.equal(result.cabinetId, 'pernik-aed-01', 'the rejection names the cabinet')
       t.equal(result.channel, topic.split('/')[3], 'and the channel')
     }
@@ -55,7 +56,7 @@ t.test('a channel this version does not know is rejected as unknown, naming cabi
   // Newer firmware may publish channels a later protocol version adds: they are counted, not lost.
   for (const channel of ['diagnostics', 'firmware-upload', 'Diagnostics', 'result']) {
     const result = decodeUplink(`aed/v1/pernik-aed-01/${channel}`, json({ ts, seq: 1 }))
-    t.same(result, { kind: 'rejected', cabinetId: 'pernik-aed-01', channel, reason: `unknown channel ${channel}` }, channel)
+    t.same(result, { kind: 'rejected', code: 'unknown_channel', cabinetId: 'pernik-aed-01', channel, reason: `unknown channel ${channel}` }, channel)
   }
 })
 
@@ -72,7 +73,7 @@ t.test('topics outside the contract are rejected without a cabinet', async t => 
     'aed/v1/pernik-aed-01/cmd/other', 'aed/v1/pernik-aed-01/', 'aed/v1/pernik-aed-01', 'aed/v1/pernik-aed-01/a/b', 'x']) {
     t.equal(parseCabinetTopic(topic), undefined, topic)
     const result = decodeUplink(topic, json({ ts, seq: 1 }))
-    t.match(result, { kind: 'rejected', reason: /not an uplink topic of protocol v1/ }, topic)
+    t.match(result, { kind: 'rejected', code: 'topic', reason: /not an uplink topic of protocol v1/ }, topic)
   }
 })
 
@@ -94,8 +95,7 @@ t.test('the fleet subscription covers every uplink channel, known or not, and th
 
 t.test('an oversized payload is rejected before parsing', async t => {
   const result = decodeUplink('aed/v1/pernik-aed-01/selftest', Buffer.alloc(20_000, 0x20))
-  t.equal(result.kind, 'rejected')
-  if (result.kind === 'rejected') t.match(result.reason, /exceeds/)
+  t.match(result, { kind: 'rejected', code: 'too_large', reason: /exceeds/ })
 })
 
 t.test('random bytes never make the decoder throw', async t => {

@@ -3,6 +3,7 @@ import type { AlertActions } from '../alerts/alert-lifecycle.ts'
 import type { MaintenanceActions } from '../alerts/maintenance-desk.ts'
 import type { CabinetCommander } from '../commands/cabinet-commands.ts'
 import type { MonitorHealth } from '../health/health-check.ts'
+import type { MetricsExposition } from '../health/monitor-metrics.ts'
 import type { FleetView } from '../state/fleet-state.ts'
 
 /**
@@ -16,6 +17,6 @@ export interface MonitorServices {
   maintenance: MaintenanceActions
   commands: CabinetCommander
   health: () => MonitorHealth
-  /** The Prometheus text of /metrics. */
-  metrics: () => string
+  /** What /metrics serves: the Prometheus text and its content type. */
+  metrics: () => Promise<MetricsExposition>
 }

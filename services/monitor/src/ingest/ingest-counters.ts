@@ -1,11 +1,12 @@
 import type { Logger } from 'pino'
-import type { UplinkMessage } from '@aed/core/protocol'
+import type { RejectionCode, UplinkMessage } from '@aed/core/protocol'
 import type { MonitorBus } from '../events.ts'
 import type { Unit } from '../unit.ts'
 
 /**
- * Counts what happened to incoming MQTT messages (exposed on /metrics) and
- * logs each rejection with its reason, and each unregistered cabinet once.
+ * Counts what happened to incoming MQTT messages (for tests and benchmarks;
+ * /metrics has its own counters in MonitorMetrics) and logs each rejection
+ * with its reason, and each unregistered cabinet once.
  */
 export class IngestCounters implements Unit {
   readonly name = 'ingest-counters'
@@ -16,7 +17,6 @@ export class IngestCounters implements Unit {
   unregistered = 0
   /** Messages whose `ts` lay too far ahead of their arrival (a wrong cabinet clock). */
   clockSkewed = 0
-  readonly rejectedByChannel = new Map<string, number>()
   private readonly warnedUnregistered = new Set<string>()
 
   constructor (private readonly bus: MonitorBus, private readonly logger: Logger) {}
@@ -45,11 +45,9 @@ export class IngestCounters implements Unit {
 
   private readonly onDuplicate = (): void => { this.duplicates++ }
 
-  private readonly onRejected = (reason: string, topic: string, cabinetId: string | undefined): void => {
-    const channel = topic.slice(topic.lastIndexOf('/') + 1)
+  private readonly onRejected = (reason: string, topic: string, cabinetId: string | undefined, code: RejectionCode): void => {
     this.rejected++
-    this.rejectedByChannel.set(channel, (this.rejectedByChannel.get(channel) ?? 0) + 1)
-    this.logger.warn({ topic, cabinetId, reason }, 'message rejected')
+    this.logger.warn({ topic, cabinetId, reason, code }, 'message rejected')
   }
 
   private readonly onClockSkew = (message: UplinkMessage, aheadMs: number): void => {

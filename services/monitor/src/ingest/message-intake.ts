@@ -21,7 +21,7 @@ export class MessageIntake {
     // The fleet subscription also matches the commands sent to cabinets, ours included: not telemetry.
     if (decoded.kind === 'downlink') return
     if (decoded.kind === 'rejected') {
-      this.bus.emit('rejected', decoded.reason, topic, decoded.cabinetId)
+      this.bus.emit('rejected', decoded.reason, topic, decoded.cabinetId, decoded.code)
       return
     }
     const { message } = decoded

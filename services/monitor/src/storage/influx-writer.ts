@@ -4,6 +4,9 @@ import type { ScheduledTimer, Scheduler } from '@aed/core/time'
 import type { Unit } from '../unit.ts'
 import type { Spool } from './spool.ts'
 
+/** What the writer needs of an InfluxDB client. */
+export type InfluxWriteClient = Pick<InfluxV1Client, 'write' | 'createDatabase'>
+
 export interface InfluxWriterOptions {
   batchSize: number
   flushMs: number
@@ -48,7 +51,7 @@ export class InfluxWriter implements Unit {
   lastError: string | undefined
 
   constructor (
-    private readonly client: InfluxV1Client,
+    private readonly client: InfluxWriteClient,
     private readonly spool: Spool,
     private readonly options: InfluxWriterOptions,
     private readonly scheduler: Scheduler,

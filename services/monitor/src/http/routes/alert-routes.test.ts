@@ -155,7 +155,10 @@ t.test('POST /alerts/{id}/resolve resolves a task or an open alert as the token\
   const again = await api.as('admin').post(`/api/v1/alerts/${inspection.id}/resolve`)
   t.equal(again.status, 200)
   t.same(again.body, res.body, 'still resolved by the first, at the first time')
-  t.same(await listed(api, '?status=live'), [selftest.id])
+  const live = await listed(api, '?status=live')
+  t.ok(live.includes(selftest.id), 'the self-test failure is still open')
+  t.notOk(live.includes(battery.id) || live.includes(inspection.id), 'the resolved ones are not')
+  t.equal(live.length, 2, 'a battery still low is raised again as a new alert at the next evaluation')
 })
 
 t.test('ack and resolve answer 404 for an unknown alert', async t => {

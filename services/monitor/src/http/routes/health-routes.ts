@@ -13,5 +13,8 @@ export const healthRoutes: FastifyPluginAsync<Pick<MonitorServices, 'health' | '
     const report = health()
     return reply.code(report.ready ? 200 : 503).send(report)
   })
-  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics()))
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, text } = await metrics()
+    return reply.type(contentType).send(text)
+  })
 }
