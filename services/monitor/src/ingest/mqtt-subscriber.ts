@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt'
 import type { Logger } from 'pino'
+import { urlForLog } from '@aed/core/logger'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import type { MonitorBus } from '../events.ts'
 import type { Unit } from '../unit.ts'
@@ -47,7 +48,7 @@ export class MqttSubscriber implements Unit {
     })
     this.client = client
     client.on('connect', connack => {
-      this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      this.logger.info({ url: urlForLog(this.options.url), sessionPresent: connack.sessionPresent }, 'connected to broker')
       client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
         if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
         else this.bus.emit('brokerConnected')
@@ -55,7 +56,7 @@ export class MqttSubscriber implements Unit {
     })
     client.on('message', (topic, payload) => this.onMessage(topic, payload))
     client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
-    client.on('offline', () => this.logger.warn({ url: this.options.url }, 'broker unreachable, retrying'))
+    client.on('offline', () => this.logger.warn({ url: urlForLog(this.options.url) }, 'broker unreachable, retrying'))
   }
 
   async publish (topic: string, payload: string): Promise<void> {
