@@ -8,7 +8,7 @@ import { createAuthenticate } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
-import { principalOf } from './principals.ts'
+import { principalOf, revocation } from './principals.ts'
 
 export type { MqttTlsOptions }
 
@@ -79,9 +79,9 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     for (const client of connected.values()) {
       const principal = principalOf(client)
       if (principal === undefined) continue
-      const current = await credentials.find(principal.username)
-      if (current?.secretHash !== principal.secretHash) {
-        logger.info({ clientId: client.id, username: principal.username }, 'secret replaced: closing connection made with the old one')
+      const reason = revocation(principal, await credentials.find(principal.username))
+      if (reason !== undefined) {
+        logger.info({ clientId: client.id, username: principal.username }, reason)
         keepWillFromBeingPublished(client)
         client.close()
       }

@@ -10,12 +10,13 @@ t.test('by default the broker speaks plain MQTT on 1883 and no TLS', async t => 
   t.equal(config.MQTT_TLS_PORT, 8883)
 })
 
-t.test('TLS needs certificate and key; "plain off" needs TLS; all problems at once', async t => {
+t.test('TLS needs certificate and key; client certificates and "plain off" need TLS; all problems at once', async t => {
   const error = t.throws(() => loadBrokerConfig({ MQTT_TLS_CERT_FILE: '/etc/aed/broker.crt', MQTT_PLAIN_ENABLED: 'false' })) as ConfigError
   t.match(error.problems, [/^MQTT_TLS_KEY_FILE: MQTT over TLS needs both/])
-  const none = t.throws(() => loadBrokerConfig({ MQTT_PLAIN_ENABLED: 'false' })) as ConfigError
+  const none = t.throws(() => loadBrokerConfig({ MQTT_TLS_CA_FILE: '/etc/aed/ca.crt', MQTT_PLAIN_ENABLED: 'false' })) as ConfigError
+  t.match(none.problems.join('\n'), /^MQTT_TLS_CA_FILE: client certificates need the TLS listener/m)
   t.match(none.problems.join('\n'), /^MQTT_PLAIN_ENABLED: false without MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE leaves the broker nothing to listen on/m)
-  const tlsOnly = loadBrokerConfig({ MQTT_TLS_CERT_FILE: '/etc/aed/broker.crt', MQTT_TLS_KEY_FILE: '/etc/aed/broker.key', MQTT_PLAIN_ENABLED: 'false' })
+  const tlsOnly = loadBrokerConfig({ MQTT_TLS_CERT_FILE: '/etc/aed/broker.crt', MQTT_TLS_KEY_FILE: '/etc/aed/broker.key', MQTT_TLS_CA_FILE: '/etc/aed/ca.crt', MQTT_PLAIN_ENABLED: 'false' })
   t.equal(tlsOnly.MQTT_PLAIN_ENABLED, false)
 })
 

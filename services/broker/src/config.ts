@@ -13,6 +13,8 @@ export const BrokerConfigSchema = z.object({
   MQTT_TLS_CERT_FILE: z.string().optional().describe('PEM server certificate (chain included) for MQTT over TLS; unset = no TLS listener'),
   MQTT_TLS_KEY_FILE: z.string().optional().describe('PEM private key of MQTT_TLS_CERT_FILE'),
   MQTT_TLS_KEY_PASSPHRASE: z.string().optional().superRefine(strongSecret).describe('Passphrase of an encrypted MQTT_TLS_KEY_FILE'),
+  MQTT_TLS_CA_FILE: z.string().optional()
+    .describe('PEM CA certificate that signs cabinet client certificates; set = a cabinet may connect over TLS with a certificate whose CN is its cabinet id instead of its secret'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json')
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
   CREDENTIALS_POLL_MS: z.coerce.number().int().min(100).default(1000)
@@ -22,6 +24,9 @@ export const BrokerConfigSchema = z.object({
   const tls = config.MQTT_TLS_CERT_FILE !== undefined
   if (tls !== (config.MQTT_TLS_KEY_FILE !== undefined)) {
     ctx.addIssue({ code: 'custom', path: [tls ? 'MQTT_TLS_KEY_FILE' : 'MQTT_TLS_CERT_FILE'], message: 'MQTT over TLS needs both MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE' })
+  }
+  if (!tls && config.MQTT_TLS_CA_FILE !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_CA_FILE'], message: 'client certificates need the TLS listener: set MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE' })
   }
   if (!tls && !config.MQTT_PLAIN_ENABLED) {
     ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN_ENABLED'], message: 'false without MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE leaves the broker nothing to listen on' })

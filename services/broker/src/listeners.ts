@@ -9,7 +9,7 @@ export interface MqttTlsOptions {
   cert: Buffer
   key: Buffer
   passphrase?: string | undefined
-  /** Set: clients are asked for a certificate, checked against this CA. */
+  /** Set: clients are asked for a certificate, checked against this CA (client-certificate.ts). */
   ca?: Buffer | undefined
 }
 
@@ -35,7 +35,8 @@ export interface Listeners {
  * The broker's listeners: plain MQTT, MQTT over TLS, or both, each handing
  * its connections to Aedes. With a CA, the TLS listener asks every client for
  * a certificate but lets one without a certificate (or with one the CA did
- * not sign) finish the handshake.
+ * not sign) finish the handshake: such a cabinet still connects with its
+ * secret, and an unverified certificate authenticates nothing.
  */
 export async function openListeners (handle: (socket: Socket) => void, options: ListenerOptions): Promise<Listeners> {
   if (options.port === undefined && options.tls === undefined) throw new Error('no MQTT listener: neither plain MQTT nor TLS is configured')
@@ -83,13 +84,15 @@ export async function mqttTlsFromConfig (config: BrokerConfig): Promise<MqttTlsO
   if (config.MQTT_TLS_CERT_FILE === undefined || config.MQTT_TLS_KEY_FILE === undefined) return undefined
   const files = await readPemSettings({
     MQTT_TLS_CERT_FILE: config.MQTT_TLS_CERT_FILE,
-    MQTT_TLS_KEY_FILE: config.MQTT_TLS_KEY_FILE
+    MQTT_TLS_KEY_FILE: config.MQTT_TLS_KEY_FILE,
+    MQTT_TLS_CA_FILE: config.MQTT_TLS_CA_FILE
   })
   return {
     port: config.MQTT_TLS_PORT,
     cert: files.MQTT_TLS_CERT_FILE!,
     key: files.MQTT_TLS_KEY_FILE!,
-    passphrase: config.MQTT_TLS_KEY_PASSPHRASE
+    passphrase: config.MQTT_TLS_KEY_PASSPHRASE,
+    ca: files.MQTT_TLS_CA_FILE
   }
 }
 

@@ -20,6 +20,7 @@ runService(async () => {
   logger.info({
     port: config.MQTT_PLAIN_ENABLED ? broker.port : 'off',
     tlsPort: broker.tlsPort ?? 'off',
+    clientCertificates: tls?.ca !== undefined,
     credentialsFile: config.CREDENTIALS_FILE
   }, 'MQTT broker listening')
   return { logger, close: () => broker.close() }

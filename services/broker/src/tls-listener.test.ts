@@ -113,10 +113,11 @@ t.test('an encrypted server key is read with MQTT_TLS_KEY_PASSPHRASE', async t =
 t.test('certificate files that are missing or not PEM stop the start, each named by its setting', async t => {
   const notPem = join(certs.dir, 'not-pem.crt')
   await writeFile(notPem, 'hello')
-  const config = loadBrokerConfig({ MQTT_TLS_CERT_FILE: notPem, MQTT_TLS_KEY_FILE: join(certs.dir, 'missing.key') })
+  const config = loadBrokerConfig({ MQTT_TLS_CERT_FILE: notPem, MQTT_TLS_KEY_FILE: join(certs.dir, 'missing.key'), MQTT_TLS_CA_FILE: join(certs.dir, 'missing-ca.crt') })
   const error = await mqttTlsFromConfig(config).then(() => undefined, (err: unknown) => err) as ConfigError
   t.ok(error instanceof ConfigError)
   t.match(error.problems.join('\n'), /^MQTT_TLS_CERT_FILE: .*not-pem\.crt is not a PEM file$/m)
   t.match(error.problems.join('\n'), /^MQTT_TLS_KEY_FILE: cannot read .*missing\.key \(ENOENT\)$/m)
+  t.match(error.problems.join('\n'), /^MQTT_TLS_CA_FILE: cannot read .*missing-ca\.crt \(ENOENT\)$/m)
   t.equal(await mqttTlsFromConfig(loadBrokerConfig({})), undefined, 'no certificate: no TLS')
 })
