@@ -60,7 +60,8 @@ t.test('every secret setting refuses short, repeated and dictionary values, and 
     INFLUX_TOKEN: 'admin:admin-password-2024',
     SMTP_PASSWORD: 'Summer2024!',
     SMS_AUTH_TOKEN: 'test-admin-token-0123456789',
-    SMS_WEBHOOK_TOKEN: 'abcdabcdabcdabcdabcdabcdabcdabcd'
+    SMS_WEBHOOK_TOKEN: 'abcdabcdabcdabcdabcdabcdabcdabcd',
+    HTTPS_KEY_PASSPHRASE: 'hunter2hunter2hunter2hunter2'
   }
   const error = t.throws(() => loadMonitorConfig(weak)) as ConfigError
   for (const name of MONITOR_SECRETS) t.match(error.problems.join('\n'), new RegExp(`^${name}: (a placeholder|too short|too predictable)`, 'm'), name)
@@ -72,3 +73,11 @@ t.test('the secret settings are the ones scrubbed from logs; unset optional ones
   t.same(secretsOf(config).filter(v => v !== undefined).sort(), [required.AED_ADMIN_TOKEN, required.MQTT_PASSWORD, required.ALERT_LINK_SECRET, config.SMTP_PASSWORD].sort())
 })
 
+t.test('TLS settings come in pairs: HTTPS needs certificate and key, a broker CA needs mqtts://', async t => {
+  const https = t.throws(() => loadMonitorConfig({ ...required, HTTPS_CERT_FILE: '/etc/aed/api.crt' })) as ConfigError
+  t.match(https.problems, [/^HTTPS_KEY_FILE: HTTPS needs both HTTPS_CERT_FILE and HTTPS_KEY_FILE/])
+  const ca = t.throws(() => loadMonitorConfig({ ...required, MQTT_CA_FILE: '/etc/aed/ca.crt' })) as ConfigError
+  t.match(ca.problems, [/^MQTT_CA_FILE: set, but MQTT_URL is not mqtts:\/\//])
+  const config = loadMonitorConfig({ ...required, MQTT_URL: 'mqtts://broker.example.org:8883', MQTT_CA_FILE: '/etc/aed/ca.crt', HTTPS_CERT_FILE: '/etc/aed/api.crt', HTTPS_KEY_FILE: '/etc/aed/api.key' })
+  t.equal(config.MQTT_CA_FILE, '/etc/aed/ca.crt')
+})

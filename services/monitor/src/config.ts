@@ -20,6 +20,9 @@ const optionalSecret = optionalString.superRefine(strongSecret)
 export const MonitorConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0').describe('Address the HTTP API binds to'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP API port'),
+  HTTPS_CERT_FILE: optionalString.describe('PEM certificate (chain included) of the API; with HTTPS_KEY_FILE the API speaks HTTPS only; unset = plain HTTP'),
+  HTTPS_KEY_FILE: optionalString.describe('PEM private key of HTTPS_CERT_FILE'),
+  HTTPS_KEY_PASSPHRASE: optionalSecret.describe('Passphrase of an encrypted HTTPS_KEY_FILE'),
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
   DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails; unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
@@ -30,6 +33,7 @@ export const MonitorConfigSchema = z.object({
   AED_ADMIN_TOKEN: secret.describe('Bootstrap bearer token with the admin role on /api/v1'),
 
   MQTT_URL: z.string().default('mqtt://127.0.0.1:1883').describe('Broker URL (mqtt:// or mqtts://)'),
+  MQTT_CA_FILE: optionalString.describe('PEM CA certificate that signed the broker\'s certificate, for mqtts:// (default: the system\'s CAs)'),
   MQTT_USERNAME: z.string().default('service:monitor').describe('The service account the monitor connects with'),
   MQTT_PASSWORD: secret.describe('Secret of the service account; its hash is registered in CREDENTIALS_FILE at start-up'),
   MQTT_CLIENT_ID: z.string().default('aed-monitor').describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away; unique per replica'),
@@ -81,6 +85,12 @@ export const MonitorConfigSchema = z.object({
   CLOCK_SKEW_TOLERANCE_S: z.coerce.number().int().min(1).default(120).describe('A message whose ts lies further ahead of its arrival is taken at its arrival time and raises clock_skew')
 
 }).superRefine((config, ctx) => {
+  if ((config.HTTPS_CERT_FILE === undefined) !== (config.HTTPS_KEY_FILE === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [config.HTTPS_CERT_FILE === undefined ? 'HTTPS_CERT_FILE' : 'HTTPS_KEY_FILE'], message: 'HTTPS needs both HTTPS_CERT_FILE and HTTPS_KEY_FILE' })
+  }
+  if (config.MQTT_CA_FILE !== undefined && !config.MQTT_URL.startsWith('mqtts://')) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_CA_FILE'], message: 'set, but MQTT_URL is not mqtts://: the connection would not use it' })
+  }
   if (config.SMS_PROVIDER === 'twilio') {
     if (config.SMS_ACCOUNT_SID === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_ACCOUNT_SID'], message: 'required when SMS_PROVIDER=twilio' })
     if (config.SMS_AUTH_TOKEN === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_AUTH_TOKEN'], message: 'required when SMS_PROVIDER=twilio' })
@@ -97,7 +107,7 @@ export type MonitorConfig = z.infer<typeof MonitorConfigSchema>
 
 /** The settings that are secrets: checked for strength, and scrubbed from every log line. */
 export const MONITOR_SECRETS = [
-  'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN'
+  'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'HTTPS_KEY_PASSPHRASE'
 ] as const satisfies ReadonlyArray<keyof MonitorConfig>
 
 export function secretsOf (config: MonitorConfig): Array<string | undefined> {

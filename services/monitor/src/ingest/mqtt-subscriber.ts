@@ -10,6 +10,8 @@ export interface MqttSubscriberOptions {
   username: string
   password: string
   clientId: string
+  /** For mqtts://: the CA that signed the broker's certificate (MQTT_CA_FILE); the system's CAs otherwise. */
+  ca?: Buffer | undefined
 }
 
 /**
@@ -44,7 +46,8 @@ export class MqttSubscriber implements Unit {
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      keepalive: 30
+      keepalive: 30,
+      ...(this.options.ca !== undefined ? { ca: this.options.ca } : {})
     })
     this.client = client
     client.on('connect', connack => {
