@@ -60,6 +60,8 @@ export interface TestStackOptions {
   ackTimeoutMinutes?: number
   flapWindowMinutes?: number
   logger?: Logger
+  /** Make the SMTP server require AUTH with these (set SMTP_USER and SMTP_PASSWORD in env to match). */
+  smtpCredentials?: { user: string, password: string }
   /** The monitor's time line; a ManualTime makes escalation, flap windows and retries move only when the test says. */
   time?: Time
   tickMs?: number
@@ -69,7 +71,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
   const influx = await startTestInflux()
   const influxProxy = await startTcpProxy(Number(new URL(influx.url).port))
   const broker = await startTestBroker()
-  const smtp = await startSmtpTestServer()
+  const smtp = await startSmtpTestServer(options.smtpCredentials !== undefined ? { credentials: options.smtpCredentials } : {})
   const sms = await startSmsProviderStandIn()
   const dataDir = await mkdtemp(join(tmpdir(), 'aed-monitor-'))
   const alertingFile = join(dataDir, 'alerting.yaml')
