@@ -1,4 +1,5 @@
 import t from 'tap'
+import { randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
@@ -53,7 +54,8 @@ t.test('panels fit the 24-column grid without overlapping', async t => {
 })
 
 t.test('colours and bands use the monitor\'s default limits and readiness codes', async t => {
-  const defaults = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'x'.repeat(16), MQTT_PASSWORD: 'x'.repeat(16), ALERT_LINK_SECRET: 'x'.repeat(32) })
+  const secret = (): string => randomBytes(32).toString('base64')
+  const defaults = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), ALERT_LINK_SECRET: secret() })
   t.same(TEMPERATURE_BAND_C, { min: defaults.TEMPERATURE_MIN_C, max: defaults.TEMPERATURE_MAX_C })
   t.same(BATTERY_PERCENT, { critical: defaults.BATTERY_CRITICAL_PERCENT, low: defaults.BATTERY_LOW_PERCENT })
   t.equal(EXPIRY_WARNING_DAYS, defaults.EXPIRY_WARNING_DAYS)

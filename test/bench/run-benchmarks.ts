@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { MonitorConfigSchema } from '../../services/monitor/src/config.ts'
-import { startTestStack, type TestStack } from '../support/stack.ts'
+import { startTestStack, strongTestSecret, type TestStack } from '../support/stack.ts'
 import { runBrokerConnections } from './broker-connections.bench.ts'
 import { runDoorToSmsLatency } from './door-to-sms-latency.bench.ts'
 import { runIngestThroughput } from './ingest-throughput.bench.ts'
@@ -44,9 +44,9 @@ console.log(`AED monitor benchmarks: ${[...selected].join(', ')} on ${cpus().len
 const fleet = await writeBenchFleet({ ingestCabinets: settings.BENCH_INGEST_CABINETS, doorCabinets: settings.BENCH_DOOR_CABINETS })
 // The service's defaults, for the thresholds the in-process intake judges readings by.
 const defaults = MonitorConfigSchema.parse({
-  AED_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-  MQTT_PASSWORD: 'bench-password-0123456789',
-  ALERT_LINK_SECRET: 'bench-link-secret-0123456789abcdefghijkl',
+  AED_ADMIN_TOKEN: strongTestSecret(),
+  MQTT_PASSWORD: strongTestSecret(),
+  ALERT_LINK_SECRET: strongTestSecret(),
   FLEET_FILE: fleet.file
 })
 const reports: BenchmarkReport[] = []

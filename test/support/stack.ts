@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +16,12 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
 
 export { waitFor }
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789'
+/** Secrets as an operator makes them (`openssl rand -base64 32`): the monitor refuses weak ones. */
+export function strongTestSecret (): string {
+  return randomBytes(32).toString('base64')
+}
+
+export const ADMIN_TOKEN = strongTestSecret()
 
 /** The whole system on loopback: a real InfluxDB, the broker over TCP, the monitor with its API. */
 export interface TestStack {
@@ -54,6 +60,8 @@ export interface TestStackOptions {
   ackTimeoutMinutes?: number
   flapWindowMinutes?: number
   logger?: Logger
+  /** Make the SMTP server require AUTH with these (set SMTP_USER and SMTP_PASSWORD in env to match). */
+  smtpCredentials?: { user: string, password: string }
   /** The monitor's time line; a ManualTime makes escalation, flap windows and retries move only when the test says. */
   time?: Time
   tickMs?: number
@@ -63,7 +71,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
   const influx = await startTestInflux()
   const influxProxy = await startTcpProxy(Number(new URL(influx.url).port))
   const broker = await startTestBroker()
-  const smtp = await startSmtpTestServer()
+  const smtp = await startSmtpTestServer(options.smtpCredentials !== undefined ? { credentials: options.smtpCredentials } : {})
   const sms = await startSmsProviderStandIn()
   const dataDir = await mkdtemp(join(tmpdir(), 'aed-monitor-'))
   const alertingFile = join(dataDir, 'alerting.yaml')
@@ -85,7 +93,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     PORT: '0',
     AED_ADMIN_TOKEN: ADMIN_TOKEN,
     MQTT_URL: broker.url,
-    MQTT_PASSWORD: 'monitor-test-password-0123456789',
+    MQTT_PASSWORD: strongTestSecret(),
     MQTT_CLIENT_ID: `aed-monitor-test-${process.pid}`,
     CREDENTIALS_FILE: broker.credentials.path,
     DATA_DIR: dataDir,
@@ -94,7 +102,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     INFLUX_FLUSH_MS: '50',
     LOG_LEVEL: 'silent',
     ALERTING_FILE: alertingFile,
-    ALERT_LINK_SECRET: 'test-link-secret-0123456789abcdefghijklmnop',
+    ALERT_LINK_SECRET: strongTestSecret(),
     PUBLIC_URL: 'http://127.0.0.1:8080',
     NOTIFY_RETRY_BASE_MS: '50',
     SMTP_HOST: '127.0.0.1',

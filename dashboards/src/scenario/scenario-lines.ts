@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { MonitorConfigSchema } from '../../../services/monitor/src/config.ts'
 import { MonitorBus } from '../../../services/monitor/src/events.ts'
 import { defaultThresholds, type Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
@@ -7,7 +8,9 @@ import type { KnownScenario } from './known-scenario.ts'
 
 /** The monitor's defaults, read from its own configuration schema so they cannot drift. */
 export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, clockSkewToleranceMs: number, snapshotIntervalMs: number } {
-  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: 'scenario-admin-token', MQTT_PASSWORD: 'scenario-mqtt-password', ALERT_LINK_SECRET: 'scenario-link-secret-0123456789abcdef' })
+  // Only the defaults are read; the required secrets are random stand-ins, as weak ones are refused.
+  const secret = (): string => randomBytes(32).toString('base64')
+  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), ALERT_LINK_SECRET: secret() })
   return {
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,

@@ -2,12 +2,14 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AuthenticateError, Client } from 'aedes'
 import { verifySecret, type CredentialLookup } from '@aed/core/credentials'
 import { isCabinetId } from '@aed/core/protocol'
+import { verifiedCertificateName } from './client-certificate.ts'
 import { rememberPrincipal } from './principals.ts'
 
 // MQTT 3.1.1 CONNACK return codes, table 3.1.
 const IDENTIFIER_REJECTED = 2
 const SERVER_UNAVAILABLE = 3
 const BAD_USERNAME_OR_PASSWORD = 4
+const NOT_AUTHORIZED = 5
 
 export class AuthenticationError extends Error {
   constructor (readonly returnCode: number, readonly clientId: string, readonly username: string | undefined, reason: string, options?: ErrorOptions) {
@@ -21,7 +23,9 @@ type Done = (error: AuthenticateError | null, success: boolean | null) => void
 /**
  * A cabinet connects with client id = username = its cabinet id and its
  * current secret; a service connects with its service account
- * (`service:NAME`) and any client id. Everything else is refused.
+ * (`service:NAME`) and any client id. Over TLS, a cabinet may instead
+ * present a client certificate signed by MQTT_TLS_CA_FILE whose CN is its
+ * cabinet id (docs/operations.md#mqtt-over-tls). Everything else is refused.
  */
 export function createAuthenticate (credentials: CredentialLookup) {
   const verified = new VerifiedSecrets()
@@ -38,6 +42,8 @@ export function createAuthenticate (credentials: CredentialLookup) {
   }
 
   async function check (client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+    const certified = verifiedCertificateName(client)
+    if (certified !== undefined) return await checkCertificate(client, username, certified)
     if (username === undefined || password === undefined) {
       throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'no username or password')
     }
@@ -55,7 +61,24 @@ export function createAuthenticate (credentials: CredentialLookup) {
       }
       verified.remember(username, principal.secretHash, secret)
     }
-    rememberPrincipal(client, { username, role: principal.role, secretHash: principal.secretHash })
+    rememberPrincipal(client, { username, role: principal.role, secretHash: principal.secretHash, proof: 'secret' })
+  }
+
+  /**
+   * The certificate is the proof, as with mosquitto's
+   * use_identity_as_username: a password sent alongside is not checked. The
+   * CN must be a cabinet of the credentials file, and its client id (and
+   * username, if one is sent) that cabinet id.
+   */
+  async function checkCertificate (client: Client, username: string | undefined, commonName: string): Promise<void> {
+    if (!isCabinetId(commonName) || client.id !== commonName || (username !== undefined && username !== commonName)) {
+      throw new AuthenticationError(IDENTIFIER_REJECTED, client.id, username, `certificate for ${commonName}: a cabinet must use its cabinet id as client id and username`)
+    }
+    const principal = await credentials.find(commonName)
+    if (principal?.role !== 'cabinet') {
+      throw new AuthenticationError(NOT_AUTHORIZED, client.id, username, `certificate for ${commonName}: not a cabinet of the credentials file`)
+    }
+    rememberPrincipal(client, { username: commonName, role: 'cabinet', secretHash: principal.secretHash, proof: 'certificate' })
   }
 }
 

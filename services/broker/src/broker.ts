@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:net'
+import type { Server } from 'node:net'
+import type { Server as TlsServer } from 'node:tls'
 import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
@@ -6,7 +7,10 @@ import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
-import { principalOf } from './principals.ts'
+import { openListeners, type MqttTlsOptions } from './listeners.ts'
+import { principalOf, revocation } from './principals.ts'
+
+export type { MqttTlsOptions }
 
 export interface BrokerOptions {
   credentialsFile: string
@@ -17,20 +21,25 @@ export interface BrokerOptions {
 
 export interface RunningBroker {
   aedes: Aedes
+  /** The plain MQTT listener, or the TLS one when plain MQTT is off. */
   server: Server
-  /** Bound port (useful when listening on port 0). */
+  /** Bound port of `server` (useful when listening on port 0). */
   port: number
+  tlsServer?: TlsServer | undefined
+  /** Bound MQTT over TLS port, when TLS is on. */
+  tlsPort?: number | undefined
   close (): Promise<void>
 }
 
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
- * authorisation, on a TCP listener. When a secret is replaced in the
- * credentials file, connections made with the old one are closed. A last
+ * authorisation, on a plain TCP listener, a TLS one, or both
+ * (listeners.ts). When a secret is replaced in the credentials file,
+ * connections made with the old one are closed. A last
  * will is published only when a connection is lost, never when the broker
  * closes it (a refused publish, a protocol error, a replaced secret).
  */
-export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
+export async function startBroker (options: BrokerOptions & { host?: string, port?: number | undefined, tls?: MqttTlsOptions | undefined }): Promise<RunningBroker> {
   const { logger } = options
   const credentials = new CredentialFile(options.credentialsFile)
   // Logged once, here, without a stack: a refusal is the client's doing, not a fault of the broker.
@@ -70,9 +79,9 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     for (const client of connected.values()) {
       const principal = principalOf(client)
       if (principal === undefined) continue
-      const current = await credentials.find(principal.username)
-      if (current?.secretHash !== principal.secretHash) {
-        logger.info({ clientId: client.id, username: principal.username }, 'secret replaced: closing connection made with the old one')
+      const reason = revocation(principal, await credentials.find(principal.username))
+      if (reason !== undefined) {
+        logger.info({ clientId: client.id, username: principal.username }, reason)
         keepWillFromBeingPublished(client)
         client.close()
       }
@@ -82,22 +91,27 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     closeRevoked().catch(err => logger.error({ err }, 'checking for revoked secrets failed'))
   })
 
-  const server = createServer(aedes.handle)
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, options.host ?? '0.0.0.0', () => { server.off('error', reject); resolve() })
+  const listeners = await openListeners(aedes.handle, {
+    host: options.host ?? '0.0.0.0',
+    port: options.port,
+    tls: options.tls,
+    onTlsClientError: (err, socket) => { logger.info({ err, remoteAddress: socket.remoteAddress }, 'TLS handshake failed') }
+  }).catch(async (err: unknown) => {
+    unwatchFile(options.credentialsFile)
+    await new Promise<void>(resolve => aedes.close(() => resolve()))
+    throw err
   })
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : options.port
 
   return {
     aedes,
-    server,
-    port,
+    server: listeners.server,
+    port: listeners.port,
+    tlsServer: listeners.tlsServer,
+    tlsPort: listeners.tlsPort,
     async close () {
       unwatchFile(options.credentialsFile)
       await new Promise<void>(resolve => aedes.close(() => resolve()))
-      await new Promise<void>(resolve => server.close(() => resolve()))
+      await listeners.close()
     }
   }
 }

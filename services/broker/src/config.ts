@@ -1,15 +1,36 @@
 import { z } from 'zod'
+import { strongSecret } from '@aed/core/secret-strength'
 import { parseEnvironment } from '@aed/core/validated-input'
+
+const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 
 /** Broker settings, read once from the environment at start-up (docs/configuration.md). */
 export const BrokerConfigSchema = z.object({
   MQTT_HOST: z.string().default('0.0.0.0').describe('Address the MQTT listener binds to'),
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883).describe('MQTT (TCP) port'),
+  MQTT_PLAIN_ENABLED: flag('true').describe('Listen for plain MQTT on MQTT_PORT; false leaves MQTT over TLS only'),
+  MQTT_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(8883).describe('MQTT over TLS port, when MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE are set'),
+  MQTT_TLS_CERT_FILE: z.string().optional().describe('PEM server certificate (chain included) for MQTT over TLS; unset = no TLS listener'),
+  MQTT_TLS_KEY_FILE: z.string().optional().describe('PEM private key of MQTT_TLS_CERT_FILE'),
+  MQTT_TLS_KEY_PASSPHRASE: z.string().optional().superRefine(strongSecret).describe('Passphrase of an encrypted MQTT_TLS_KEY_FILE'),
+  MQTT_TLS_CA_FILE: z.string().optional()
+    .describe('PEM CA certificate that signs cabinet client certificates; set = a cabinet may connect over TLS with a certificate whose CN is its cabinet id instead of its secret'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json')
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
   CREDENTIALS_POLL_MS: z.coerce.number().int().min(100).default(1000)
     .describe('How often the broker checks the credentials file for revoked secrets'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+}).superRefine((config, ctx) => {
+  const tls = config.MQTT_TLS_CERT_FILE !== undefined
+  if (tls !== (config.MQTT_TLS_KEY_FILE !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: [tls ? 'MQTT_TLS_KEY_FILE' : 'MQTT_TLS_CERT_FILE'], message: 'MQTT over TLS needs both MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE' })
+  }
+  if (!tls && config.MQTT_TLS_CA_FILE !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_TLS_CA_FILE'], message: 'client certificates need the TLS listener: set MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE' })
+  }
+  if (!tls && !config.MQTT_PLAIN_ENABLED) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_PLAIN_ENABLED'], message: 'false without MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE leaves the broker nothing to listen on' })
+  }
 })
 export type BrokerConfig = z.infer<typeof BrokerConfigSchema>
 

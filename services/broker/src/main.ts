@@ -2,18 +2,26 @@ import { createLogger } from '@aed/core/logger'
 import { runService } from '@aed/core/run-service'
 import { startBroker } from './broker.ts'
 import { loadBrokerConfig } from './config.ts'
+import { mqttTlsFromConfig } from './listeners.ts'
 
 /** Entry point of the cabinet MQTT broker. */
 runService(async () => {
   const config = loadBrokerConfig()
-  const logger = createLogger('aed-broker', config.LOG_LEVEL)
+  const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE] })
+  const tls = await mqttTlsFromConfig(config)
   const broker = await startBroker({
     host: config.MQTT_HOST,
-    port: config.MQTT_PORT,
+    port: config.MQTT_PLAIN_ENABLED ? config.MQTT_PORT : undefined,
+    tls,
     credentialsFile: config.CREDENTIALS_FILE,
     credentialsPollMs: config.CREDENTIALS_POLL_MS,
     logger
   })
-  logger.info({ port: broker.port, credentialsFile: config.CREDENTIALS_FILE }, 'MQTT broker listening')
+  logger.info({
+    port: config.MQTT_PLAIN_ENABLED ? broker.port : 'off',
+    tlsPort: broker.tlsPort ?? 'off',
+    clientCertificates: tls?.ca !== undefined,
+    credentialsFile: config.CREDENTIALS_FILE
+  }, 'MQTT broker listening')
   return { logger, close: () => broker.close() }
 })

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { ServerOptions as HttpsServerOptions } from 'node:https'
 import swagger from '@fastify/swagger'
 import type { Logger } from 'pino'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
@@ -29,14 +30,18 @@ export interface AppDependencies {
     templates: MessageTemplates
     desk: AlertDesk
   }
+  /** Certificate and key: the API speaks HTTPS only (tls-settings.ts). */
+  https?: HttpsServerOptions | undefined
 }
 
 /**
  * The HTTP face of the monitor, built without listening so tests call it
  * with app.inject(). Everything under /api/v1 needs a bearer token.
  */
-export async function buildApp ({ services, issuer, tokens, logger, ack }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 })
+export async function buildApp ({ services, issuer, tokens, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
+  const options = { loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }
+  // Only the raw server differs (https.Server); no route or plugin touches it.
+  const app = https === undefined ? Fastify(options) : Fastify({ ...options, https }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)

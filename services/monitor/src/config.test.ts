@@ -1,8 +1,11 @@
 import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { ConfigError } from '@aed/core/validated-input'
-import { loadMonitorConfig } from './config.ts'
+import { MONITOR_SECRETS, loadMonitorConfig, secretsOf } from './config.ts'
 
-const required = { AED_ADMIN_TOKEN: 'admin-token-0123456789', MQTT_PASSWORD: 'mqtt-password-0123456789', ALERT_LINK_SECRET: 'x'.repeat(32) }
+const strong = (): string => randomBytes(32).toString('base64')
+const required = { AED_ADMIN_TOKEN: strong(), MQTT_PASSWORD: strong(), ALERT_LINK_SECRET: strong() }
 
 t.test('the defaults run the Pernik fleet against local services', async t => {
   const config = loadMonitorConfig(required)
@@ -38,4 +41,43 @@ t.test('the dashboard linked from emails is a URL of its own, unset by default: 
   t.equal(loadMonitorConfig({ ...required, DASHBOARD_URL: url }).DASHBOARD_URL, url)
   const error = t.throws(() => loadMonitorConfig({ ...required, DASHBOARD_URL: 'grafana/d/aed-fleet-overview' })) as ConfigError
   t.match(error.problems.join('\n'), /DASHBOARD_URL/)
+})
+
+t.test('the placeholders of .env.example stop the start: each secret is named, with how to make one', async t => {
+  const example = Object.fromEntries((await readFile(new URL('../../../.env.example', import.meta.url), 'utf8'))
+    .split('\n').filter(line => /^[A-Z0-9_]+=/.test(line)).map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  const error = t.throws(() => loadMonitorConfig(example)) as ConfigError
+  for (const name of ['AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD']) {
+    t.ok(error.problems.includes(`${name}: a placeholder, not a secret; generate one with \`openssl rand -base64 32\``), name)
+  }
+})
+
+t.test('every secret setting refuses short, repeated and dictionary values, and the error never quotes them', async t => {
+  const weak = {
+    AED_ADMIN_TOKEN: 'x'.repeat(40),
+    MQTT_PASSWORD: 'password',
+    ALERT_LINK_SECRET: 'changeme',
+    INFLUX_TOKEN: 'admin:admin-password-2024',
+    SMTP_PASSWORD: 'Summer2024!',
+    SMS_AUTH_TOKEN: 'test-admin-token-0123456789',
+    SMS_WEBHOOK_TOKEN: 'abcdabcdabcdabcdabcdabcdabcdabcd',
+    HTTPS_KEY_PASSPHRASE: 'hunter2hunter2hunter2hunter2'
+  }
+  const error = t.throws(() => loadMonitorConfig(weak)) as ConfigError
+  for (const name of MONITOR_SECRETS) t.match(error.problems.join('\n'), new RegExp(`^${name}: (a placeholder|too short|too predictable)`, 'm'), name)
+  for (const value of Object.values(weak)) t.notMatch(error.message, value, 'the value is not in the error')
+})
+
+t.test('the secret settings are the ones scrubbed from logs; unset optional ones are left out', async t => {
+  const config = loadMonitorConfig({ ...required, SMTP_PASSWORD: strong() })
+  t.same(secretsOf(config).filter(v => v !== undefined).sort(), [required.AED_ADMIN_TOKEN, required.MQTT_PASSWORD, required.ALERT_LINK_SECRET, config.SMTP_PASSWORD].sort())
+})
+
+t.test('TLS settings come in pairs: HTTPS needs certificate and key, a broker CA needs mqtts://', async t => {
+  const https = t.throws(() => loadMonitorConfig({ ...required, HTTPS_CERT_FILE: '/etc/aed/api.crt' })) as ConfigError
+  t.match(https.problems, [/^HTTPS_KEY_FILE: HTTPS needs both HTTPS_CERT_FILE and HTTPS_KEY_FILE/])
+  const ca = t.throws(() => loadMonitorConfig({ ...required, MQTT_CA_FILE: '/etc/aed/ca.crt' })) as ConfigError
+  t.match(ca.problems, [/^MQTT_CA_FILE: set, but MQTT_URL is not mqtts:\/\//])
+  const config = loadMonitorConfig({ ...required, MQTT_URL: 'mqtts://broker.example.org:8883', MQTT_CA_FILE: '/etc/aed/ca.crt', HTTPS_CERT_FILE: '/etc/aed/api.crt', HTTPS_KEY_FILE: '/etc/aed/api.key' })
+  t.equal(config.MQTT_CA_FILE, '/etc/aed/ca.crt')
 })

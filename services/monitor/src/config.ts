@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { fileURLToPath } from 'node:url'
 import { PERNIK_FLEET_FILE } from '@aed/core/fleet'
+import { strongSecret } from '@aed/core/secret-strength'
 import { parseEnvironment } from '@aed/core/validated-input'
 
 /** People and rota of the example alerting file; a deployment points ALERTING_FILE at its own. */
@@ -8,6 +9,8 @@ export const EXAMPLE_ALERTING_FILE = fileURLToPath(new URL('../../../infra/alert
 
 const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 const optionalString = z.string().optional().transform(v => v === '' ? undefined : v)
+const secret = z.string().superRefine(strongSecret)
+const optionalSecret = optionalString.superRefine(strongSecret)
 
 /**
  * Every setting of the monitor, read once from the environment at start-up.
@@ -17,6 +20,9 @@ const optionalString = z.string().optional().transform(v => v === '' ? undefined
 export const MonitorConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0').describe('Address the HTTP API binds to'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP API port'),
+  HTTPS_CERT_FILE: optionalString.describe('PEM certificate (chain included) of the API; with HTTPS_KEY_FILE the API speaks HTTPS only; unset = plain HTTP'),
+  HTTPS_KEY_FILE: optionalString.describe('PEM private key of HTTPS_CERT_FILE'),
+  HTTPS_KEY_PASSPHRASE: optionalSecret.describe('Passphrase of an encrypted HTTPS_KEY_FILE'),
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
   DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails; unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
@@ -24,16 +30,17 @@ export const MonitorConfigSchema = z.object({
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),
   DATA_DIR: z.string().default('data/monitor').describe('Directory for the durable alert journal'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json').describe('Hashed MQTT credentials, shared with the broker'),
-  AED_ADMIN_TOKEN: z.string().min(16, 'AED_ADMIN_TOKEN must be at least 16 characters').describe('Bootstrap bearer token with the admin role on /api/v1'),
+  AED_ADMIN_TOKEN: secret.describe('Bootstrap bearer token with the admin role on /api/v1'),
 
   MQTT_URL: z.string().default('mqtt://127.0.0.1:1883').describe('Broker URL (mqtt:// or mqtts://)'),
+  MQTT_CA_FILE: optionalString.describe('PEM CA certificate that signed the broker\'s certificate, for mqtts:// (default: the system\'s CAs)'),
   MQTT_USERNAME: z.string().default('service:monitor').describe('The service account the monitor connects with'),
-  MQTT_PASSWORD: z.string().min(16, 'MQTT_PASSWORD must be at least 16 characters').describe('Secret of the service account; its hash is registered in CREDENTIALS_FILE at start-up'),
+  MQTT_PASSWORD: secret.describe('Secret of the service account; its hash is registered in CREDENTIALS_FILE at start-up'),
   MQTT_CLIENT_ID: z.string().default('aed-monitor').describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away; unique per replica'),
 
   INFLUX_URL: z.url().default('http://127.0.0.1:8086').describe('InfluxDB base URL (v1-compatible API)'),
   INFLUX_DB: z.string().min(1).default('aed').describe('InfluxDB database (2.x: a DBRP-mapped database name)'),
-  INFLUX_TOKEN: optionalString.describe('InfluxDB token, sent as "Authorization: Token …"'),
+  INFLUX_TOKEN: optionalSecret.describe('InfluxDB token, sent as "Authorization: Token …"'),
   INFLUX_CREATE_DB: flag('true').describe('Run CREATE DATABASE at start-up (InfluxDB 1.x); set false on 2.x'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).default(500).describe('Lines per /write request'),
   INFLUX_FLUSH_MS: z.coerce.number().int().min(10).default(1000).describe('Longest a line waits before it is written'),
@@ -48,7 +55,7 @@ export const MonitorConfigSchema = z.object({
   EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(30).describe('Days before a pads or battery expiry date that a warning is raised'),
   SELFTEST_MAX_AGE_H: z.coerce.number().positive().default(26).describe('Hours without a self-test result before selftest_overdue (a daily self-test plus a margin), per-cabinet overridable'),
   ALERTING_FILE: z.string().default(EXAMPLE_ALERTING_FILE).describe('YAML file with people, the on-call rota, facility managers and escalation (infra/alerting/)'),
-  ALERT_LINK_SECRET: z.string().min(32, 'ALERT_LINK_SECRET must be at least 32 characters').describe('HMAC key of acknowledgement links'),
+  ALERT_LINK_SECRET: secret.describe('HMAC key of acknowledgement links'),
   ALERT_LINK_TTL_H: z.coerce.number().positive().default(72).describe('Lifetime of an acknowledgement link, hours from the alert\'s opening'),
   NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).default(4).describe('Tries per notification, the first included'),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000).describe('Wait before the second try; doubles for each further try (capped at 30 s)'),
@@ -59,7 +66,7 @@ export const MonitorConfigSchema = z.object({
   SMTP_SECURE: flag('false').describe('TLS from the first byte (port 465)'),
   SMTP_REQUIRE_TLS: flag('false').describe('Refuse to send unless STARTTLS succeeds'),
   SMTP_USER: optionalString.describe('SMTP AUTH user'),
-  SMTP_PASSWORD: optionalString.describe('SMTP AUTH password'),
+  SMTP_PASSWORD: optionalSecret.describe('SMTP AUTH password'),
   SMTP_FROM: z.string().default('АЕД мониторинг <aed-monitor@localhost>').describe('Sender of alert emails'),
   SMTP_TLS_REJECT_UNAUTHORIZED: flag('true').describe('Verify the SMTP server certificate'),
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000).describe('SMTP connection, greeting and socket timeout'),
@@ -67,17 +74,23 @@ export const MonitorConfigSchema = z.object({
   SMS_PROVIDER: z.enum(['none', 'twilio', 'webhook']).default('none').describe('SMS channel: a Twilio-compatible Messages API, a JSON webhook of a local gateway, or none'),
   SMS_BASE_URL: z.url().default('https://api.twilio.com').describe('Twilio-compatible API root'),
   SMS_ACCOUNT_SID: optionalString.describe('Twilio account SID (Basic auth user)'),
-  SMS_AUTH_TOKEN: optionalString.describe('Twilio auth token (Basic auth password)'),
+  SMS_AUTH_TOKEN: optionalSecret.describe('Twilio auth token (Basic auth password)'),
   SMS_FROM: optionalString.describe('Sender number (E.164) or alphanumeric sender id'),
   SMS_MESSAGING_SERVICE_SID: optionalString.describe('Instead of SMS_FROM: a Twilio messaging service'),
   SMS_WEBHOOK_URL: optionalString.describe('Webhook gateway endpoint (SMS_PROVIDER=webhook), receives {"to", "text"}'),
-  SMS_WEBHOOK_TOKEN: optionalString.describe('Bearer token for the webhook gateway'),
+  SMS_WEBHOOK_TOKEN: optionalSecret.describe('Bearer token for the webhook gateway'),
   SMS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Whole SMS request, answer included'),
 
   OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline'),
   CLOCK_SKEW_TOLERANCE_S: z.coerce.number().int().min(1).default(120).describe('A message whose ts lies further ahead of its arrival is taken at its arrival time and raises clock_skew')
 
 }).superRefine((config, ctx) => {
+  if ((config.HTTPS_CERT_FILE === undefined) !== (config.HTTPS_KEY_FILE === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [config.HTTPS_CERT_FILE === undefined ? 'HTTPS_CERT_FILE' : 'HTTPS_KEY_FILE'], message: 'HTTPS needs both HTTPS_CERT_FILE and HTTPS_KEY_FILE' })
+  }
+  if (config.MQTT_CA_FILE !== undefined && !config.MQTT_URL.startsWith('mqtts://')) {
+    ctx.addIssue({ code: 'custom', path: ['MQTT_CA_FILE'], message: 'set, but MQTT_URL is not mqtts://: the connection would not use it' })
+  }
   if (config.SMS_PROVIDER === 'twilio') {
     if (config.SMS_ACCOUNT_SID === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_ACCOUNT_SID'], message: 'required when SMS_PROVIDER=twilio' })
     if (config.SMS_AUTH_TOKEN === undefined) ctx.addIssue({ code: 'custom', path: ['SMS_AUTH_TOKEN'], message: 'required when SMS_PROVIDER=twilio' })
@@ -91,6 +104,15 @@ export const MonitorConfigSchema = z.object({
 })
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>
+
+/** The settings that are secrets: checked for strength, and scrubbed from every log line. */
+export const MONITOR_SECRETS = [
+  'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'HTTPS_KEY_PASSPHRASE'
+] as const satisfies ReadonlyArray<keyof MonitorConfig>
+
+export function secretsOf (config: MonitorConfig): Array<string | undefined> {
+  return MONITOR_SECRETS.map(name => config[name])
+}
 
 /** Parses the environment once; every problem is listed, not just the first. */
 export function loadMonitorConfig (env: NodeJS.ProcessEnv = process.env): MonitorConfig {

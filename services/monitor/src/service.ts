@@ -16,6 +16,7 @@ import { createNotifiers } from './notifiers/create-notifiers.ts'
 import { loadAlertingFile } from './routing/alerting-config.ts'
 import { AlertRouting } from './routing/alert-routing.ts'
 import { defaultThresholds } from './readiness/thresholds.ts'
+import { readTlsSettings } from './tls-settings.ts'
 
 export interface RunningService {
   app: FastifyInstance
@@ -38,6 +39,7 @@ export interface ServiceOptions {
 }
 
 export async function startMonitorService (config: MonitorConfig, logger: Logger, options: ServiceOptions = {}): Promise<RunningService> {
+  const tls = await readTlsSettings(config)
   const fleet = await loadFleet(config.FLEET_FILE)
   const routing = new AlertRouting(await loadAlertingFile(config.ALERTING_FILE))
   const templates = await loadMessageTemplates()
@@ -64,7 +66,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     },
     fleet,
     influx,
-    mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID },
+    mqtt: { url: config.MQTT_URL, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, clientId: config.MQTT_CLIENT_ID, ca: tls.mqttCa },
     writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: config.INFLUX_CREATE_DB },
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
@@ -78,7 +80,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
 
   await monitor.start()
-  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk } })
+  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk }, https: tls.https })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { CredentialFile, generateSecret, hashSecret, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
-import { startBroker, type RunningBroker } from '@aed/broker'
+import { startBroker, type MqttTlsOptions, type RunningBroker } from '@aed/broker'
 
 /** A real broker on a free loopback port with its own credentials file. */
 export interface TestBroker extends RunningBroker {
+  /** mqtt://127.0.0.1:port, or the TLS URL when plain MQTT is off. */
   url: string
+  /** mqtts://localhost:port when TLS is on. */
+  tlsUrl?: string | undefined
   credentials: CredentialFile
   /** Registers a principal and returns its plain secret. */
   addPrincipal (username: string, role: PrincipalRole): Promise<string>
@@ -15,13 +18,23 @@ export interface TestBroker extends RunningBroker {
   addService (name: string): Promise<{ username: string, password: string }>
 }
 
-export async function startTestBroker (options: { logger?: Logger, credentialsPollMs?: number } = {}): Promise<TestBroker> {
+export interface TestBrokerOptions {
+  logger?: Logger
+  credentialsPollMs?: number
+  /** MQTT over TLS on a free port (the port given here is ignored). */
+  tls?: Omit<MqttTlsOptions, 'port'>
+  /** false: TLS only. */
+  plain?: boolean
+}
+
+export async function startTestBroker (options: TestBrokerOptions = {}): Promise<TestBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'aed-broker-'))
   const credentialsFile = join(dir, 'credentials.json')
   const credentials = new CredentialFile(credentialsFile)
   const broker = await startBroker({
     host: '127.0.0.1',
-    port: 0,
+    port: options.plain === false ? undefined : 0,
+    tls: options.tls === undefined ? undefined : { ...options.tls, port: 0 },
     credentialsFile,
     credentialsPollMs: options.credentialsPollMs ?? 100,
     logger: options.logger ?? pino({ level: 'silent' })
@@ -31,9 +44,11 @@ export async function startTestBroker (options: { logger?: Logger, credentialsPo
     await credentials.put(username, role, await hashSecret(secret))
     return secret
   }
+  const tlsUrl = broker.tlsPort === undefined ? undefined : `mqtts://localhost:${broker.tlsPort}`
   return {
     ...broker,
-    url: `mqtt://127.0.0.1:${broker.port}`,
+    url: options.plain === false ? tlsUrl! : `mqtt://127.0.0.1:${broker.port}`,
+    tlsUrl,
     credentials,
     addPrincipal,
     addCabinet: id => addPrincipal(id, 'cabinet'),

@@ -1,5 +1,6 @@
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt'
 import type { Logger } from 'pino'
+import { urlForLog } from '@aed/core/logger'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import type { MonitorBus } from '../events.ts'
 import type { Unit } from '../unit.ts'
@@ -9,6 +10,8 @@ export interface MqttSubscriberOptions {
   username: string
   password: string
   clientId: string
+  /** For mqtts://: the CA that signed the broker's certificate (MQTT_CA_FILE); the system's CAs otherwise. */
+  ca?: Buffer | undefined
 }
 
 /** What the subscriber does with each message, and when it may acknowledge it. */
@@ -61,21 +64,22 @@ export class MqttSubscriber implements Unit {
       protocolVersion: 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      keepalive: 30
+      keepalive: 30,
+      ...(this.options.ca !== undefined ? { ca: this.options.ca } : {})
     })
     this.client = client
     client.handleMessage = (packet, callback) => this.take(packet, callback)
     this.holdAcknowledgements(client)
     client.on('connect', connack => {
       this.connection++
-      this.logger.info({ url: this.options.url, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      this.logger.info({ url: urlForLog(this.options.url), sessionPresent: connack.sessionPresent }, 'connected to broker')
       client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
         if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
         else this.bus.emit('brokerConnected')
       })
     })
     client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
-    client.on('offline', () => this.logger.warn({ url: this.options.url }, 'broker unreachable, retrying'))
+    client.on('offline', () => this.logger.warn({ url: urlForLog(this.options.url) }, 'broker unreachable, retrying'))
   }
 
   async publish (topic: string, payload: string): Promise<void> {
