@@ -8,6 +8,7 @@ import { startTestBroker } from '@aed/testkit/test-broker'
 import { waitFor } from '@aed/testkit/wait-for'
 import { startTestInflux } from './support/influx.ts'
 import { startMonitorProcess, type MonitorProcess } from './support/monitor-process.ts'
+import { strongTestSecret } from './support/stack.ts'
 import { startTcpProxy } from './support/tcp-proxy.ts'
 
 /**
@@ -35,12 +36,13 @@ await writeFile(alertingFile, JSON.stringify({
   escalation: { ackTimeoutMinutes: 60 },
   digest: { enabled: false }
 }))
+const ADMIN_TOKEN = strongTestSecret()
 const monitor = await startMonitorProcess({
   HOST: '127.0.0.1',
   PORT: '0',
-  AED_ADMIN_TOKEN: 'faults-admin-token-0123456789abcdef',
+  AED_ADMIN_TOKEN: ADMIN_TOKEN,
   MQTT_URL: broker.url,
-  MQTT_PASSWORD: 'faults-monitor-password-0123456789',
+  MQTT_PASSWORD: strongTestSecret(),
   MQTT_CLIENT_ID: `aed-monitor-faults-${process.pid}`,
   CREDENTIALS_FILE: broker.credentials.path,
   DATA_DIR: join(dir, 'monitor'),
@@ -48,7 +50,7 @@ const monitor = await startMonitorProcess({
   INFLUX_DB: influx.database,
   INFLUX_FLUSH_MS: '100',
   ALERTING_FILE: alertingFile,
-  ALERT_LINK_SECRET: 'faults-link-secret-0123456789abcdefghijkl',
+  ALERT_LINK_SECRET: strongTestSecret(),
   SMS_PROVIDER: 'twilio',
   SMS_BASE_URL: sms.baseUrl,
   SMS_ACCOUNT_SID: sms.accountSid,
@@ -128,7 +130,7 @@ async function everyAcknowledgedStored (t: Test, cabinets: PublishingCabinet[]):
 
 const doorPages = () => sms.messages.filter(m => /Взет АЕД/.test(m.body)).length
 const alerts = async (query: string) => {
-  const res = await fetch(`${monitor.url}/api/v1/alerts?${query}`, { headers: { authorization: 'Bearer faults-admin-token-0123456789abcdef' } })
+  const res = await fetch(`${monitor.url}/api/v1/alerts?${query}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   return (await res.json() as { alerts: Array<{ id: string, kind: string }> }).alerts
 }
 
@@ -153,7 +155,7 @@ t.test('kill -9 of the monitor several times mid-stream: every acknowledged mess
   await door.door('closed')
   await waitFor(async () => (await alerts('status=live&kind=door_open')).length === 0, 'the door closed')
   for (const task of await alerts('status=open&kind=post_use_inspection')) {
-    await fetch(`${monitor.url}/api/v1/alerts/${task.id}/resolve`, { method: 'POST', headers: { authorization: 'Bearer faults-admin-token-0123456789abcdef' } })
+    await fetch(`${monitor.url}/api/v1/alerts/${task.id}/resolve`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   }
   for (const cabinet of [...cabinets, door]) await cabinet.close()
 })

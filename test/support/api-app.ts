@@ -12,6 +12,7 @@ import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
 import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
 import { ManualTime } from '@aed/testkit/manual-time'
+import { strongTestSecret } from './stack.ts'
 import { buildApp } from '../../services/monitor/src/app.ts'
 import type { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
 import type { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
@@ -52,9 +53,9 @@ import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/s
 
 /** One bearer token per role; the names are what audit fields such as acknowledgedBy show. */
 export const API_PRINCIPALS = {
-  admin: { token: 'api-test-admin-token-0123456789', name: 'admin' },
-  operator: { token: 'api-test-operator-token-0123456789', name: 'dispatch-desk' },
-  viewer: { token: 'api-test-viewer-token-0123456789', name: 'wall-display' }
+  admin: { token: strongTestSecret(), name: 'admin' },
+  operator: { token: strongTestSecret(), name: 'dispatch-desk' },
+  viewer: { token: strongTestSecret(), name: 'wall-display' }
 } as const satisfies Record<ApiRole, { token: string, name: string }>
 
 /** Where the monitor's clock stands when an app is built. */
@@ -62,8 +63,8 @@ export const API_TEST_START = '2026-11-24T10:00:00.000Z'
 
 const config = MonitorConfigSchema.parse({
   AED_ADMIN_TOKEN: API_PRINCIPALS.admin.token,
-  MQTT_PASSWORD: 'api-test-mqtt-password-0123456789',
-  ALERT_LINK_SECRET: 'api-test-link-secret-0123456789abcdefghij',
+  MQTT_PASSWORD: strongTestSecret(),
+  ALERT_LINK_SECRET: strongTestSecret(),
   LOG_LEVEL: 'silent'
 })
 const fleetFile = await loadFleet(PERNIK_FLEET_FILE)
