@@ -1,13 +1,17 @@
 import t from 'tap'
+import { ManualTime } from '@aed/testkit/manual-time'
+import { advanceUntil } from '@aed/testkit/wait-for'
 import { startTestStack, TEST_PEOPLE, waitFor } from './support/stack.ts'
 
 /**
  * What must hold when parts fail: the service restarting, a channel down,
  * InfluxDB down. Timing (escalation, flap windows, retries) is specified
  * with a hand-moved clock in notification-dispatcher.test.ts; here the real
- * peers, with no flap window so every message goes out at once.
+ * peers, with no flap window so every message goes out at once, and the
+ * monitor's time moved by hand.
  */
-const stack = await startTestStack({ ackTimeoutMinutes: 0.05, env: { NOTIFY_RETRY_FAILED_S: '1' } })
+const time = new ManualTime(Date.now())
+const stack = await startTestStack({ ackTimeoutMinutes: 0.05, time, env: { NOTIFY_RETRY_FAILED_S: '1' } })
 t.teardown(() => stack.stop())
 
 const alertsOf = async (query: string) => (await stack.api('GET', `/api/v1/alerts?${query}`)).body.alerts as any[]
@@ -44,6 +48,7 @@ t.test('after a restart the open alert is still there, its notifications are not
   await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.door === 'open', 'the door state known again', 30_000)
   t.same((await alertsOf('status=open&kind=door_open')).map(a => a.id), [alert.id], 'the same alert goes on, no second one')
   // The escalation clock runs from the alert's opening, across the restart.
+  await time.advance(3000)
   await waitFor(() => smsTo(TEST_PEOPLE.backup.phone).length > 0, 'escalation to the backup after the restart', 30_000)
   const resent = stack.sms.messages.slice(smsBefore).filter(m => m.to === TEST_PEOPLE.primary.phone)
   t.equal(resent.length, 0, 'the on-call person is not sent the same SMS again')
@@ -62,7 +67,7 @@ t.test('an SMS provider failing and recovering: the SMS is retried and delivered
   const mailBefore = mailTo(TEST_PEOPLE.primary.email).length
   cabinet.failSelftest(['E-PADS'])
   await waitFor(() => mailTo(TEST_PEOPLE.primary.email).length > mailBefore, 'the email')
-  await waitFor(() => smsTo(TEST_PEOPLE.primary.phone).length > smsBefore, 'the SMS after retries', 30_000)
+  await advanceUntil(time, () => smsTo(TEST_PEOPLE.primary.phone).length > smsBefore, 'the SMS after retries')
   t.equal(smsTo(TEST_PEOPLE.primary.phone).length - smsBefore, 1, 'delivered once, not once per try')
   await waitFor(async () => (await stack.influx.client.rows(`SELECT "attempt" FROM "notification" WHERE "channel" = 'sms' AND "kind" = 'selftest_failed'`)).some(r => r.attempt === 3), 'the outcome with its attempts in InfluxDB', 30_000)
   t.pass('notification outcome recorded with 3 attempts')
@@ -77,7 +82,7 @@ t.test('a notification that failed every try is tried again while its alert is o
   stack.sms.failNext(4, 503)
   const before = smsTo(TEST_PEOPLE.primary.phone).length
   cabinet.setBattery(5)
-  await waitFor(() => stack.sms.requestCount() > 0 && smsTo(TEST_PEOPLE.primary.phone).length > before, 'the SMS once the provider is back', 30_000)
+  await advanceUntil(time, () => stack.sms.requestCount() > 0 && smsTo(TEST_PEOPLE.primary.phone).length > before, 'the SMS once the provider is back', 200)
   t.equal(smsTo(TEST_PEOPLE.primary.phone).length - before, 1, 'delivered once')
   const [alert] = await alertsOf('status=open&kind=battery_critical')
   await stack.api('POST', `/api/v1/alerts/${alert.id}/ack`)
@@ -94,7 +99,8 @@ t.test('maintenance suppresses door alerts and leaves no inspection task, and en
   cabinet.setPadsExpiry('2029-05-31')
   await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.pads.expires === '2029-05-31', 'the new pads date recorded during maintenance')
   cabinet.closeDoor()
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.live.door === 'closed', 'the door closed during maintenance')
+  await time.advance(6000)
   t.same(await alertsOf('status=live&kind=door_open'), [], 'no door_open')
   t.same(await alertsOf('status=live&kind=post_use_inspection'), [], 'no inspection task')
   t.equal(stack.sms.messages.length, smsBefore, 'nobody was called')
