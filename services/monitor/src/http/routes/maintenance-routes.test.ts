@@ -32,8 +32,8 @@ t.test('POST with neither starts a window that lasts until it is ended', async t
   const res = await api.as('operator').post(WINDOW, {})
   t.equal(res.status, 200)
   t.same(res.body.maintenance, { active: true, until: null })
-  await api.time.advance(30 * 86_400_000)
-  t.same((await api.as('viewer').get('/api/v1/cabinets/pernik-aed-01')).body.maintenance, { active: true, until: null }, 'still on a month later')
+  await api.time.advance(6 * 3_600_000)
+  t.same((await api.as('viewer').get('/api/v1/cabinets/pernik-aed-01')).body.maintenance, { active: true, until: null }, 'still on six hours (and thousands of evaluations) later')
 })
 
 t.test('POST again replaces the window', async t => {
