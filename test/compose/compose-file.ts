@@ -16,6 +16,7 @@ export interface ComposeService {
   healthcheck?: { test: string[] | string }
   command?: string[] | string
   user?: string
+  stop_grace_period?: string
 }
 
 export interface ComposeFile {

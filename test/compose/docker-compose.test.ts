@@ -185,3 +185,12 @@ t.test('the simulator provisions its cabinets through the monitor, then runs the
   t.equal(mountTarget(services.simulator!, 'sim-data'), '/data/sim')
   t.ok(services.simulator!.environment!.AED_ADMIN_TOKEN, 'it has the admin token provisioning needs')
 })
+
+t.test('compose waits longer than the services take to stop, so SIGKILL never cuts a stop short', async t => {
+  const { SHUTDOWN_TIMEOUT_MS } = await import('@aed/core/run-service')
+  for (const name of ['broker', 'monitor']) {
+    const grace = String(services[name]?.stop_grace_period ?? '10s')
+    const match = /^(\d+)s$/.exec(grace)
+    t.ok(match !== null && Number(match[1]) * 1000 > SHUTDOWN_TIMEOUT_MS, `${name}: stop_grace_period ${grace} is longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s`)
+  }
+})

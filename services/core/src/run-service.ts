@@ -2,9 +2,17 @@ import type { Logger } from 'pino'
 import { ConfigError } from './validated-input.ts'
 
 /**
+ * The longest a stop may take before the process exits anyway. Nothing
+ * acknowledged is lost by exiting: what was not yet in InfluxDB is in the
+ * spool, alert changes are in the journal. docker-compose.yml gives the
+ * services a longer stop_grace_period, so SIGKILL never comes first.
+ */
+export const SHUTDOWN_TIMEOUT_MS = 20_000
+
+/**
  * Runs a service's start function; on SIGINT or SIGTERM closes what it
- * returned and exits. A configuration error prints its list of problems and
- * exits 1 without a stack trace.
+ * returned and exits, within SHUTDOWN_TIMEOUT_MS. A configuration error
+ * prints its list of problems and exits 1 without a stack trace.
  */
 export function runService (start: () => Promise<{ logger: Logger, close: () => Promise<void> }>): void {
   start().then(({ logger, close }) => {
@@ -13,6 +21,10 @@ export function runService (start: () => Promise<{ logger: Logger, close: () => 
       if (stopping) return
       stopping = true
       logger.info({ signal }, 'stopping')
+      setTimeout(() => {
+        logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'stopping took too long: exiting anyway')
+        process.exit(1)
+      }, SHUTDOWN_TIMEOUT_MS).unref()
       close().then(() => process.exit(0), err => { logger.error({ err }, 'close failed'); process.exit(1) })
     }
     process.once('SIGINT', () => stop('SIGINT'))
