@@ -122,7 +122,7 @@ export class NotificationDispatcher implements Unit {
     }, this.options.retryFailedEveryMs ?? 60_000)
   }
 
-  /** Stops timers and waits for deliveries under way (they give up retrying). */
+  /** Stops timers and waits for deliveries under way: each finishes its current try (bounded by the channel's timeout) and gives up retrying. */
   async stop (): Promise<void> {
     const { book, time } = this.options
     book.off('transition', this.onTransition)
@@ -276,6 +276,8 @@ export class NotificationDispatcher implements Unit {
         this.toldMap(alert.id).set(person.id, person)
         const delivery = deliver({ notifier, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
           signal: this.abort.signal,
+          // Stopping ends retries, not a send under way: its outcome must be journalled, or a restart sends it again.
+          abortSends: false,
           now: () => this.options.time.now(),
           sleep: (ms, signal) => sleep(this.options.time, ms, signal),
           onAttemptFailed: failure => this.options.logger.warn({ alertId: alert.id, channel: failure.channel, recipientId: failure.recipientId, attempt: failure.attempt, retryInMs: failure.retryInMs, err: failure.error.message }, 'notification attempt failed')

@@ -53,6 +53,12 @@ export interface DeliveryDependencies {
   random?: () => number
   /** Stops waiting and trying; the outcome is then failed. */
   signal?: AbortSignal | undefined
+  /**
+   * Aborts a try under way as well. Without it, `signal` only stops further
+   * tries and waits: a message being handed to the provider is let finish,
+   * so its outcome is known (an aborted send may still have been delivered).
+   */
+  abortSends?: boolean | undefined
   /** Every failed try, for the host to log; deliver() itself never logs. */
   onAttemptFailed?: (failure: AttemptFailure) => void
 }
@@ -88,7 +94,7 @@ export async function deliver (request: DeliveryRequest, policy: RetryPolicy = D
     if (deps.signal?.aborted === true) break
     attempt++
     try {
-      const receipt = await notifier.send(to, request.message, { signal: deps.signal, idempotencyKey: request.idempotencyKey })
+      const receipt = await notifier.send(to, request.message, { signal: deps.abortSends === false ? undefined : deps.signal, idempotencyKey: request.idempotencyKey })
       return { ...base, outcome: 'sent', attempts: attempt, providerMessageId: receipt.providerMessageId, latencyMs: now() - started }
     } catch (err) {
       last = asNotifierError(err, notifier.channel, to.id)
