@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { connect as connectTls } from 'node:tls'
 import { once } from 'node:events'
 
 /**
@@ -111,6 +112,13 @@ export class RawMqttConnection {
   static async open (port: number, host = '127.0.0.1'): Promise<RawMqttConnection> {
     const socket = connect(port, host)
     await once(socket, 'connect')
+    return new RawMqttConnection(socket)
+  }
+
+  /** The same over TLS, trusting `ca` for the broker's certificate (issued for localhost). */
+  static async openTls (port: number, ca: Buffer): Promise<RawMqttConnection> {
+    const socket = connectTls({ port, host: '127.0.0.1', servername: 'localhost', ca })
+    await once(socket, 'secureConnect')
     return new RawMqttConnection(socket)
   }
 
