@@ -8,6 +8,9 @@ export interface BrokerLimits {
   connectTimeoutMs: number
   maxConnectBytes: number
   maxPacketBytes: number
+  loginDelayBaseMs: number
+  loginDelayMaxMs: number
+  loginFailureMemoryMs: number
   refusalLogWindowMs: number
 }
 
@@ -20,6 +23,9 @@ export function brokerLimits (settings: LimitSettings): BrokerLimits {
     connectTimeoutMs: settings.MQTT_CONNECT_TIMEOUT_S * 1000,
     maxConnectBytes: settings.MQTT_MAX_CONNECT_BYTES,
     maxPacketBytes: settings.MQTT_MAX_PACKET_BYTES,
+    loginDelayBaseMs: settings.MQTT_LOGIN_DELAY_BASE_MS,
+    loginDelayMaxMs: settings.MQTT_LOGIN_DELAY_MAX_MS,
+    loginFailureMemoryMs: settings.MQTT_LOGIN_FAILURE_MEMORY_S * 1000,
     refusalLogWindowMs: settings.MQTT_REFUSAL_LOG_WINDOW_S * 1000
   }
 }

@@ -4,13 +4,14 @@ import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
-import { createAuthenticate } from './authenticate.ts'
+import { AuthenticationError, createAuthenticate, isFailedLogin } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
 import { BurstLog, type BurstSummary } from './burst-log.ts'
 import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
+import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
 import { principalOf, revocation } from './principals.ts'
 
@@ -23,7 +24,7 @@ export interface BrokerOptions {
   logger: Logger
   /** How often to look for replaced secrets, ms. */
   credentialsPollMs?: number
-  /** Connection and packet limits; DEFAULT_BROKER_LIMITS for any left out. */
+  /** Connection, packet and login limits; DEFAULT_BROKER_LIMITS for any left out. */
   limits?: Partial<BrokerLimits>
 }
 
@@ -57,12 +58,15 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits }
   // Client-caused refusals come in bursts: one summary line per address per window, never a stack.
   const summary = (s: BurstSummary) => ({ address: s.key, count: s.count, reasons: s.reasons, clientIds: s.clientIds, firstAt: s.firstAt, lastAt: s.lastAt })
+  const failedLogins = new BurstLog(limits.refusalLogWindowMs, s => { logger.warn(summary(s), 'failed logins') })
   const refusedConnections = new BurstLog(limits.refusalLogWindowMs, s => { logger.info(summary(s), 'connections refused') })
+  const authenticate = throttleAuthentication(createAuthenticate(credentials), new LoginThrottle(limits),
+    (client, error) => { failedLogins.record(clientAddressKey(client), error.reason, client.id) })
   const aedes = new Aedes({
     id: `aed-broker-${process.pid}`,
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
-    authenticate: createAuthenticate(credentials),
+    authenticate,
     authorizePublish: createAuthorizePublish(denied),
     authorizeSubscribe: createAuthorizeSubscribe(denied),
     drainTimeout: 30_000,
@@ -83,8 +87,9 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   // Aedes emits this just before it closes the connection: a will is published only for a lost connection.
   aedes.on('clientError', (client, err) => {
     if (!isConnectionLoss(err)) keepWillFromBeingPublished(client)
-    if (err instanceof AuthorizationError) return
-    logger.info({ clientId: client.id, err }, 'client error')
+    if (err instanceof AuthorizationError || isFailedLogin(err)) return
+    if (err instanceof AuthenticationError) logger.error({ clientId: client.id, err }, 'credential lookup failed')
+    else logger.info({ clientId: client.id, reason: err.message }, 'client error')
   })
   // Before a valid CONNECT: a timeout, a packet over the size limit, bytes that are not MQTT.
   aedes.on('connectionError', (client, err) => { refusedConnections.record(clientAddressKey(client), err.message) })
@@ -144,6 +149,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
       unwatchFile(options.credentialsFile)
       await new Promise<void>(resolve => aedes.close(() => resolve()))
       await listeners.close()
+      failedLogins.flush()
       refusedConnections.flush()
     }
   }

@@ -16,6 +16,12 @@ export const BROKER_LIMIT_SETTINGS = {
     .describe('Largest first packet (the CONNECT), fixed header included; a larger one is refused from its header, before it is read'),
   MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(1024).default(65_536)
     .describe('Largest packet after the CONNECT, fixed header included; above the 16 KiB uplink limit so that a slightly oversized message is still counted as rejected by the monitor'),
+  MQTT_LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).default(250)
+    .describe('Delay after the first failed login from an address or client id; it doubles with each further failure'),
+  MQTT_LOGIN_DELAY_MAX_MS: z.coerce.number().int().min(0).default(10_000)
+    .describe('Longest delay a failed login earns; also the longest a login from a penalised address or client id waits'),
+  MQTT_LOGIN_FAILURE_MEMORY_S: z.coerce.number().min(1).default(600)
+    .describe('Failures of an address or client id are forgotten after this long without a new one'),
   MQTT_REFUSAL_LOG_WINDOW_S: z.coerce.number().min(1).default(60)
     .describe('Failed logins and refused connections are logged as one summary line per address per window')
 }

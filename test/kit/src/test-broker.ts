@@ -18,6 +18,13 @@ export interface TestBroker extends RunningBroker {
   addService (name: string): Promise<{ username: string, password: string }>
 }
 
+/**
+ * Login delays are short unless a test sets them: every test client comes
+ * from 127.0.0.1, so the penalties of a test that fails logins on purpose
+ * would otherwise slow the connects of the tests after it.
+ */
+const TEST_LOGIN_DELAYS: Partial<BrokerLimits> = { loginDelayBaseMs: 10, loginDelayMaxMs: 200 }
+
 export interface TestBrokerOptions {
   logger?: Logger
   credentialsPollMs?: number
@@ -39,7 +46,7 @@ export async function startTestBroker (options: TestBrokerOptions = {}): Promise
     tls: options.tls === undefined ? undefined : { ...options.tls, port: 0 },
     credentialsFile,
     credentialsPollMs: options.credentialsPollMs ?? 100,
-    ...(options.limits !== undefined ? { limits: options.limits } : {}),
+    limits: { ...TEST_LOGIN_DELAYS, ...options.limits },
     logger: options.logger ?? pino({ level: 'silent' })
   })
   const addPrincipal = async (username: string, role: PrincipalRole): Promise<string> => {
