@@ -27,6 +27,8 @@ export function publishRefusal (client: Client | null, packet: PublishPacket): s
     const own = cabinetTopicPrefix(principal.username)
     if (route === undefined || route.cabinetId !== principal.username) return `a cabinet publishes only to its own channels ${own}{channel}`
     if (route.kind === 'downlink') return `${own}${route.channel} is the downlink: only a service publishes there`
+    // A QoS 2 PUBLISH is stored until its PUBREL; the protocol asks cabinets for QoS 1. A will (no cmd) is the broker's to send.
+    if (packet.cmd === 'publish' && packet.qos === 2) return 'a cabinet publishes with QoS 0 or 1'
     return undefined
   }
   return route?.kind === 'downlink' ? undefined : 'a service publishes only commands (aed/v1/{id}/cmd)'

@@ -8,6 +8,7 @@ export interface BrokerLimits {
   connectTimeoutMs: number
   maxConnectBytes: number
   maxPacketBytes: number
+  maxInflightQos2: number
   loginDelayBaseMs: number
   loginDelayMaxMs: number
   loginFailureMemoryMs: number
@@ -23,6 +24,7 @@ export function brokerLimits (settings: LimitSettings): BrokerLimits {
     connectTimeoutMs: settings.MQTT_CONNECT_TIMEOUT_S * 1000,
     maxConnectBytes: settings.MQTT_MAX_CONNECT_BYTES,
     maxPacketBytes: settings.MQTT_MAX_PACKET_BYTES,
+    maxInflightQos2: settings.MQTT_MAX_INFLIGHT_QOS2,
     loginDelayBaseMs: settings.MQTT_LOGIN_DELAY_BASE_MS,
     loginDelayMaxMs: settings.MQTT_LOGIN_DELAY_MAX_MS,
     loginFailureMemoryMs: settings.MQTT_LOGIN_FAILURE_MEMORY_S * 1000,

@@ -70,7 +70,8 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     authorizePublish: createAuthorizePublish(denied),
     authorizeSubscribe: createAuthorizeSubscribe(denied),
     drainTimeout: 30_000,
-    connectTimeout: limits.connectTimeoutMs
+    connectTimeout: limits.connectTimeoutMs,
+    maxInflightInbound: limits.maxInflightQos2
   })
   await aedes.listen()
 

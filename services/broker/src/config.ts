@@ -16,6 +16,8 @@ export const BROKER_LIMIT_SETTINGS = {
     .describe('Largest first packet (the CONNECT), fixed header included; a larger one is refused from its header, before it is read'),
   MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(1024).default(65_536)
     .describe('Largest packet after the CONNECT, fixed header included; above the 16 KiB uplink limit so that a slightly oversized message is still counted as rejected by the monitor'),
+  MQTT_MAX_INFLIGHT_QOS2: z.coerce.number().int().min(1).default(16)
+    .describe('QoS 2 messages one client may leave awaiting PUBREL (services only: cabinets may not publish QoS 2)'),
   MQTT_LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).default(250)
     .describe('Delay after the first failed login from an address or client id; it doubles with each further failure'),
   MQTT_LOGIN_DELAY_MAX_MS: z.coerce.number().int().min(0).default(10_000)
