@@ -1,6 +1,9 @@
 import t from 'tap'
 import mqtt from 'mqtt'
+import type { Client } from 'aedes'
+import { hashSecret, type Principal } from '@aed/core/credentials'
 import { startTestBroker } from '@aed/testkit/test-broker'
+import { createAuthenticate } from './authenticate.ts'
 
 const broker = await startTestBroker()
 t.teardown(() => broker.close())
@@ -28,6 +31,28 @@ t.test('an unknown username is refused', async t => {
 t.test('a cabinet using another client id than its own is refused', async t => {
   const secret = await broker.addCabinet('pernik-aed-03')
   await t.rejects(connect('someone-else', 'pernik-aed-03', secret), { code: 2 })
+})
+
+t.test('a cabinet using another client id with a wrong secret is refused as a wrong secret: code 2 would tell that the username exists', async t => {
+  await broker.addCabinet('pernik-aed-04')
+  await t.rejects(connect('someone-else', 'pernik-aed-04', 'not-the-secret'), { code: 4 })
+})
+
+t.test('an unknown username costs a secret verification against a hash, as a known one does', async t => {
+  const known: Principal = { username: 'pernik-aed-05', role: 'cabinet', secretHash: await hashSecret('the-secret'), issuedAt: new Date().toISOString() }
+  const verified: string[] = []
+  const authenticate = createAuthenticate({ find: async username => username === known.username ? known : undefined }, {
+    async verifySecret (secret, stored) {
+      verified.push(stored.split('$')[0]!)
+      return stored === known.secretHash && secret === 'the-secret'
+    }
+  })
+  const attempt = (username: string): Promise<number | undefined> => new Promise(resolve => {
+    authenticate({ id: username } as Client, username, Buffer.from('a-guess'), err => resolve(err?.returnCode))
+  })
+  t.equal(await attempt('pernik-aed-05'), 4)
+  t.equal(await attempt('nobody-here'), 4)
+  t.same(verified, ['scrypt', 'scrypt'], 'one scrypt verification each')
 })
 
 t.test('a connection without credentials is refused', async t => {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AuthenticateError, Client } from 'aedes'
-import { verifySecret, type CredentialLookup } from '@aed/core/credentials'
+import { generateSecret, hashSecret, verifySecret, type CredentialLookup } from '@aed/core/credentials'
 import { isCabinetId } from '@aed/core/protocol'
 import { verifiedCertificateName } from './client-certificate.ts'
 import { rememberPrincipal } from './principals.ts'
@@ -12,13 +12,23 @@ const BAD_USERNAME_OR_PASSWORD = 4
 const NOT_AUTHORIZED = 5
 
 export class AuthenticationError extends Error {
-  constructor (readonly returnCode: number, readonly clientId: string, readonly username: string | undefined, reason: string, options?: ErrorOptions) {
+  constructor (readonly returnCode: number, readonly clientId: string, readonly username: string | undefined, readonly reason: string, options?: ErrorOptions) {
     super(`client ${clientId} (user ${username ?? '-'}) refused: ${reason}`, options)
     this.name = 'AuthenticationError'
   }
 }
 
+/** A refusal that is the client's doing (CONNACK 2, 4, 5), as opposed to the broker failing to read its credentials (3). */
+export function isFailedLogin (error: unknown): error is AuthenticationError {
+  return error instanceof AuthenticationError && error.returnCode !== SERVER_UNAVAILABLE
+}
+
 type Done = (error: AuthenticateError | null, success: boolean | null) => void
+
+export interface AuthenticateOptions {
+  /** Checks a secret against a stored hash; tests count the calls. */
+  verifySecret?: (secret: string, stored: string) => Promise<boolean>
+}
 
 /**
  * A cabinet connects with client id = username = its cabinet id and its
@@ -27,8 +37,12 @@ type Done = (error: AuthenticateError | null, success: boolean | null) => void
  * present a client certificate signed by MQTT_TLS_CA_FILE whose CN is its
  * cabinet id (docs/operations.md#mqtt-over-tls). Everything else is refused.
  */
-export function createAuthenticate (credentials: CredentialLookup) {
+export function createAuthenticate (credentials: CredentialLookup, options: AuthenticateOptions = {}) {
+  const verify = options.verifySecret ?? verifySecret
   const verified = new VerifiedSecrets()
+  // Unknown usernames are checked against this hash of a secret nobody knows, so
+  // they cost the same scrypt as a known one and timing does not tell which exist.
+  const unknownUserHash = hashSecret(generateSecret())
   return function authenticate (client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void {
     check(client, username, password).then(
       () => done(null, true),
@@ -48,18 +62,20 @@ export function createAuthenticate (credentials: CredentialLookup) {
       throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'no username or password')
     }
     const principal = await credentials.find(username)
+    const secret = password.toString('utf8')
     if (principal === undefined) {
+      await verify(secret, await unknownUserHash)
       throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'unknown username')
     }
-    if (principal.role === 'cabinet' && (client.id !== username || !isCabinetId(username))) {
-      throw new AuthenticationError(IDENTIFIER_REJECTED, client.id, username, 'a cabinet must use its cabinet id as client id')
-    }
-    const secret = password.toString('utf8')
     if (!verified.has(username, principal.secretHash, secret)) {
-      if (!await verifySecret(secret, principal.secretHash)) {
+      if (!await verify(secret, principal.secretHash)) {
         throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'wrong secret')
       }
       verified.remember(username, principal.secretHash, secret)
+    }
+    // Checked only after the secret, so that CONNACK 2 tells nobody without the secret that the username exists.
+    if (principal.role === 'cabinet' && (client.id !== username || !isCabinetId(username))) {
+      throw new AuthenticationError(IDENTIFIER_REJECTED, client.id, username, 'a cabinet must use its cabinet id as client id')
     }
     rememberPrincipal(client, { username, role: principal.role, secretHash: principal.secretHash, proof: 'secret' })
   }

@@ -1,6 +1,7 @@
 import type { Client, PublishPacket, Subscription } from 'aedes'
 import { FLEET_SUBSCRIPTIONS, PROTOCOL_PREFIX, UPLINK_CHANNELS, cabinetTopic, cabinetTopicPrefix, parseCabinetTopic } from '@aed/core/protocol'
 import { principalOf } from './principals.ts'
+import { dropRetainOutsideStatus } from './retained-status.ts'
 
 export class AuthorizationError extends Error {
   constructor (readonly action: 'publish' | 'subscribe', readonly clientId: string, readonly topic: string, readonly reason: string) {
@@ -26,6 +27,8 @@ export function publishRefusal (client: Client | null, packet: PublishPacket): s
     const own = cabinetTopicPrefix(principal.username)
     if (route === undefined || route.cabinetId !== principal.username) return `a cabinet publishes only to its own channels ${own}{channel}`
     if (route.kind === 'downlink') return `${own}${route.channel} is the downlink: only a service publishes there`
+    // A QoS 2 PUBLISH is stored until its PUBREL; the protocol asks cabinets for QoS 1. A will (no cmd) is the broker's to send.
+    if (packet.cmd === 'publish' && packet.qos === 2) return 'a cabinet publishes with QoS 0 or 1'
     return undefined
   }
   return route?.kind === 'downlink' ? undefined : 'a service publishes only commands (aed/v1/{id}/cmd)'
@@ -53,7 +56,10 @@ export function subscribeRefusal (client: Client, subscription: Subscription): s
 export function createAuthorizePublish (onDenied: (error: AuthorizationError) => void) {
   return function authorizePublish (client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
     const refusal = publishRefusal(client, packet)
-    if (refusal === undefined) return callback(null)
+    if (refusal === undefined) {
+      dropRetainOutsideStatus(packet)
+      return callback(null)
+    }
     const error = new AuthorizationError('publish', client?.id ?? '-', packet.topic, refusal)
     onDenied(error)
     // [MQTT-3.3.5-2] MQTT 3.1.1 has no negative PUBACK: the broker closes the connection.

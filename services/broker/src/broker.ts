@@ -4,19 +4,28 @@ import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
-import { createAuthenticate } from './authenticate.ts'
+import { AuthenticationError, createAuthenticate, isFailedLogin } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
+import { BurstLog, type BurstSummary } from './burst-log.ts'
+import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
+import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
+import { SizeLimitedConnection } from './packet-size-limit.ts'
 import { principalOf, revocation } from './principals.ts'
 
 export type { MqttTlsOptions }
+
+export type { BrokerLimits } from './broker-limits.ts'
 
 export interface BrokerOptions {
   credentialsFile: string
   logger: Logger
   /** How often to look for replaced secrets, ms. */
   credentialsPollMs?: number
+  /** Connection, packet and login limits; DEFAULT_BROKER_LIMITS for any left out. */
+  limits?: Partial<BrokerLimits>
 }
 
 export interface RunningBroker {
@@ -46,14 +55,23 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const denied = (error: AuthorizationError): void => {
     logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
   }
+  const limits = { ...DEFAULT_BROKER_LIMITS, ...options.limits }
+  // Client-caused refusals come in bursts: one summary line per address per window, never a stack.
+  const summary = (s: BurstSummary) => ({ address: s.key, count: s.count, reasons: s.reasons, clientIds: s.clientIds, firstAt: s.firstAt, lastAt: s.lastAt })
+  const failedLogins = new BurstLog(limits.refusalLogWindowMs, s => { logger.warn(summary(s), 'failed logins') })
+  const refusedConnections = new BurstLog(limits.refusalLogWindowMs, s => { logger.info(summary(s), 'connections refused') })
+  const authenticate = throttleAuthentication(createAuthenticate(credentials), new LoginThrottle(limits),
+    (client, error) => { failedLogins.record(clientAddressKey(client), error.reason, client.id) })
   const aedes = new Aedes({
     id: `aed-broker-${process.pid}`,
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
-    authenticate: createAuthenticate(credentials),
+    authenticate,
     authorizePublish: createAuthorizePublish(denied),
     authorizeSubscribe: createAuthorizeSubscribe(denied),
-    drainTimeout: 30_000
+    drainTimeout: 30_000,
+    connectTimeout: limits.connectTimeoutMs,
+    maxInflightInbound: limits.maxInflightQos2
   })
   await aedes.listen()
 
@@ -70,10 +88,12 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   // Aedes emits this just before it closes the connection: a will is published only for a lost connection.
   aedes.on('clientError', (client, err) => {
     if (!isConnectionLoss(err)) keepWillFromBeingPublished(client)
-    if (err instanceof AuthorizationError) return
-    logger.info({ clientId: client.id, err }, 'client error')
+    if (err instanceof AuthorizationError || isFailedLogin(err)) return
+    if (err instanceof AuthenticationError) logger.error({ clientId: client.id, err }, 'credential lookup failed')
+    else logger.info({ clientId: client.id, reason: err.message }, 'client error')
   })
-  aedes.on('connectionError', (client, err) => { logger.info({ clientId: client.id, err }, 'connection refused') })
+  // Before a valid CONNECT: a timeout, a packet over the size limit, bytes that are not MQTT.
+  aedes.on('connectionError', (client, err) => { refusedConnections.record(clientAddressKey(client), err.message) })
 
   const closeRevoked = async (): Promise<void> => {
     for (const client of connected.values()) {
@@ -91,11 +111,29 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     closeRevoked().catch(err => logger.error({ err }, 'checking for revoked secrets failed'))
   })
 
-  const listeners = await openListeners(aedes.handle, {
+  const connectionLimits = new ConnectionLimits(limits)
+  const listeners = await openListeners(socket => {
+    if (!socket.destroyed) aedes.handle(new SizeLimitedConnection(socket, limits))
+  }, {
     host: options.host ?? '0.0.0.0',
     port: options.port,
     tls: options.tls,
-    onTlsClientError: (err, socket) => { logger.info({ err, remoteAddress: socket.remoteAddress }, 'TLS handshake failed') }
+    // TCP connections are counted as they arrive, before any TLS handshake: one over a cap is closed unread.
+    onConnection: socket => {
+      const refusal = connectionLimits.admit(socket)
+      if (refusal === undefined) return
+      refusedConnections.record(addressKey(socket.remoteAddress), refusal)
+      socket.destroy()
+    },
+    tlsHandshakeTimeoutMs: limits.connectTimeoutMs,
+    // Node leaves a socket whose handshake failed or timed out open once this is listened to.
+    onTlsClientError: (err, socket) => {
+      // A peer that hung up (or was refused over a cap) before the handshake ended is no news.
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') {
+        refusedConnections.record(addressKey(socket.remoteAddress), `TLS handshake failed: ${err.message.trim()}`)
+      }
+      socket.destroy()
+    }
   }).catch(async (err: unknown) => {
     unwatchFile(options.credentialsFile)
     await new Promise<void>(resolve => aedes.close(() => resolve()))
@@ -112,6 +150,8 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
       unwatchFile(options.credentialsFile)
       await new Promise<void>(resolve => aedes.close(() => resolve()))
       await listeners.close()
+      failedLogins.flush()
+      refusedConnections.flush()
     }
   }
 }

@@ -4,6 +4,30 @@ import { parseEnvironment } from '@aed/core/validated-input'
 
 const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 
+/** What one client, one address and the whole process may hold (docs/operations.md#limits). */
+export const BROKER_LIMIT_SETTINGS = {
+  MQTT_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000)
+    .describe('Open connections the broker accepts at once; keep below the open-files limit (ulimit -n)'),
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(1000)
+    .describe('Open connections from one IPv4 address or IPv6 /64; at least the number of cabinets behind the largest NAT'),
+  MQTT_CONNECT_TIMEOUT_S: z.coerce.number().min(0.1).default(10)
+    .describe('A connection is closed if its TLS handshake, or after it its whole CONNECT, takes longer than this'),
+  MQTT_MAX_CONNECT_BYTES: z.coerce.number().int().min(64).default(2048)
+    .describe('Largest first packet (the CONNECT), fixed header included; a larger one is refused from its header, before it is read'),
+  MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(1024).default(65_536)
+    .describe('Largest packet after the CONNECT, fixed header included; above the 16 KiB uplink limit so that a slightly oversized message is still counted as rejected by the monitor'),
+  MQTT_MAX_INFLIGHT_QOS2: z.coerce.number().int().min(1).default(16)
+    .describe('QoS 2 messages one client may leave awaiting PUBREL (services only: cabinets may not publish QoS 2)'),
+  MQTT_LOGIN_DELAY_BASE_MS: z.coerce.number().int().min(0).default(250)
+    .describe('Delay after the first failed login from an address or client id; it doubles with each further failure'),
+  MQTT_LOGIN_DELAY_MAX_MS: z.coerce.number().int().min(0).default(10_000)
+    .describe('Longest delay a failed login earns; also the longest a login from a penalised address or client id waits'),
+  MQTT_LOGIN_FAILURE_MEMORY_S: z.coerce.number().min(1).default(600)
+    .describe('Failures of an address or client id are forgotten after this long without a new one'),
+  MQTT_REFUSAL_LOG_WINDOW_S: z.coerce.number().min(1).default(60)
+    .describe('Failed logins and refused connections are logged as one summary line per address per window')
+}
+
 /** Broker settings, read once from the environment at start-up (docs/configuration.md). */
 export const BrokerConfigSchema = z.object({
   MQTT_HOST: z.string().default('0.0.0.0').describe('Address the MQTT listener binds to'),
@@ -19,6 +43,7 @@ export const BrokerConfigSchema = z.object({
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
   CREDENTIALS_POLL_MS: z.coerce.number().int().min(100).default(1000)
     .describe('How often the broker checks the credentials file for revoked secrets'),
+  ...BROKER_LIMIT_SETTINGS,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 }).superRefine((config, ctx) => {
   const tls = config.MQTT_TLS_CERT_FILE !== undefined

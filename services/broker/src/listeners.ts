@@ -20,6 +20,10 @@ export interface ListenerOptions {
   tls?: MqttTlsOptions | undefined
   /** A TLS handshake that failed (wrong protocol, an expired server certificate at the client, a scanner). */
   onTlsClientError?: (err: Error, socket: TLSSocket) => void
+  /** Every TCP connection as it arrives, before any TLS handshake; it may destroy the socket (connection caps). */
+  onConnection?: (socket: Socket) => void
+  /** A TLS handshake not finished within this is abandoned; Node's default is 120 s. */
+  tlsHandshakeTimeoutMs?: number
 }
 
 export interface Listeners {
@@ -48,6 +52,7 @@ export async function openListeners (handle: (socket: Socket) => void, options: 
     let plain: Server | undefined
     if (options.port !== undefined) {
       plain = createServer(handle)
+      if (options.onConnection !== undefined) plain.prependListener('connection', options.onConnection)
       await listen(plain, options.port, options.host)
       opened.push(plain)
     }
@@ -59,8 +64,10 @@ export async function openListeners (handle: (socket: Socket) => void, options: 
         key,
         ...(passphrase !== undefined ? { passphrase } : {}),
         ...(ca !== undefined ? { ca, requestCert: true, rejectUnauthorized: false } : {}),
-        minVersion: 'TLSv1.2'
+        minVersion: 'TLSv1.2',
+        ...(options.tlsHandshakeTimeoutMs !== undefined ? { handshakeTimeout: options.tlsHandshakeTimeoutMs } : {})
       }, handle)
+      if (options.onConnection !== undefined) tlsServer.prependListener('connection', options.onConnection)
       if (options.onTlsClientError !== undefined) tlsServer.on('tlsClientError', options.onTlsClientError)
       await listen(tlsServer, options.tls.port, options.host)
       opened.push(tlsServer)

@@ -1,6 +1,7 @@
 import { createLogger } from '@aed/core/logger'
 import { runService } from '@aed/core/run-service'
 import { startBroker } from './broker.ts'
+import { brokerLimits } from './broker-limits.ts'
 import { loadBrokerConfig } from './config.ts'
 import { mqttTlsFromConfig } from './listeners.ts'
 
@@ -15,6 +16,7 @@ runService(async () => {
     tls,
     credentialsFile: config.CREDENTIALS_FILE,
     credentialsPollMs: config.CREDENTIALS_POLL_MS,
+    limits: brokerLimits(config),
     logger
   })
   logger.info({

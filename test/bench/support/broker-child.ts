@@ -7,7 +7,8 @@ export interface BrokerChild {
   /** The auth broker's credentials file; undefined for the bare broker. */
   credentialsFile: string | undefined
   pid: number
-  memory (): Promise<{ rssMB: number, heapUsedMB: number, connectedClients: number }>
+  /** After a full garbage collection; external is what Buffers hold outside the heap. */
+  memory (): Promise<{ rssMB: number, heapUsedMB: number, externalMB: number, connectedClients: number }>
   stop (): Promise<void>
 }
 
@@ -24,8 +25,8 @@ export async function startBrokerChild (mode: 'auth' | 'bare'): Promise<BrokerCh
     async memory () {
       const reply = nextMessage(child, 'memory', 30_000)
       child.send({ type: 'memory' } satisfies BrokerChildRequest)
-      const { rssMB, heapUsedMB, connectedClients } = await reply
-      return { rssMB, heapUsedMB, connectedClients }
+      const { rssMB, heapUsedMB, externalMB, connectedClients } = await reply
+      return { rssMB, heapUsedMB, externalMB, connectedClients }
     },
     async stop () {
       if (child.exitCode !== null) return

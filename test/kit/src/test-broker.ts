@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
 import { CredentialFile, generateSecret, hashSecret, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
-import { startBroker, type MqttTlsOptions, type RunningBroker } from '@aed/broker'
+import { startBroker, type BrokerLimits, type MqttTlsOptions, type RunningBroker } from '@aed/broker'
 
 /** A real broker on a free loopback port with its own credentials file. */
 export interface TestBroker extends RunningBroker {
@@ -18,6 +18,13 @@ export interface TestBroker extends RunningBroker {
   addService (name: string): Promise<{ username: string, password: string }>
 }
 
+/**
+ * Login delays are short unless a test sets them: every test client comes
+ * from 127.0.0.1, so the penalties of a test that fails logins on purpose
+ * would otherwise slow the connects of the tests after it.
+ */
+const TEST_LOGIN_DELAYS: Partial<BrokerLimits> = { loginDelayBaseMs: 10, loginDelayMaxMs: 200 }
+
 export interface TestBrokerOptions {
   logger?: Logger
   credentialsPollMs?: number
@@ -25,6 +32,8 @@ export interface TestBrokerOptions {
   tls?: Omit<MqttTlsOptions, 'port'>
   /** false: TLS only. */
   plain?: boolean
+  /** Overrides of the broker's limits. */
+  limits?: Partial<BrokerLimits>
 }
 
 export async function startTestBroker (options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -37,6 +46,7 @@ export async function startTestBroker (options: TestBrokerOptions = {}): Promise
     tls: options.tls === undefined ? undefined : { ...options.tls, port: 0 },
     credentialsFile,
     credentialsPollMs: options.credentialsPollMs ?? 100,
+    limits: { ...TEST_LOGIN_DELAYS, ...options.limits },
     logger: options.logger ?? pino({ level: 'silent' })
   })
   const addPrincipal = async (username: string, role: PrincipalRole): Promise<string> => {

@@ -1,0 +1,59 @@
+import { isIPv6, type Socket } from 'node:net'
+import type { Client } from 'aedes'
+
+/**
+ * The key under which a remote address is counted and throttled: an IPv4
+ * address as it is, an IPv4-mapped IPv6 address as its IPv4 address, and an
+ * IPv6 address by its /64 prefix, the smallest block a network hands one
+ * subscriber (a mobile network gives each cabinet a /64 of its own).
+ */
+export function addressKey (remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown'
+  if (!isIPv6(remoteAddress)) return remoteAddress
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress)
+  if (mapped !== null) return mapped[1]!
+  const [head = '', tail = ''] = remoteAddress.toLowerCase().split('%')[0]!.split('::')
+  const headGroups = head === '' ? [] : head.split(':')
+  const tailGroups = remoteAddress.includes('::') ? (tail === '' ? [] : tail.split(':')) : []
+  const groups = [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+  return `${groups.slice(0, 4).map(group => group.replace(/^0+(?=.)/, '')).join(':')}::/64`
+}
+
+/** The address key of a client's connection: a net.Socket, or the SizeLimitedConnection around one. */
+export function clientAddressKey (client: Client): string {
+  return addressKey((client.conn as { remoteAddress?: string }).remoteAddress)
+}
+
+export interface ConnectionLimitSettings {
+  maxConnections: number
+  maxConnectionsPerAddress: number
+}
+
+/**
+ * Counts open connections, in the whole process and per address, and
+ * refuses one over either cap before a byte of it is read. MQTT has no way
+ * to answer "busy" before the CONNECT, so a refused socket is just closed.
+ */
+export class ConnectionLimits {
+  private open = 0
+  private readonly perAddress = new Map<string, number>()
+
+  constructor (private readonly settings: ConnectionLimitSettings) {}
+
+  /** Counts the socket until it closes; returns why it is refused instead, or undefined. */
+  admit (socket: Socket): string | undefined {
+    const address = addressKey(socket.remoteAddress)
+    const fromAddress = this.perAddress.get(address) ?? 0
+    if (this.open >= this.settings.maxConnections) return `the broker holds its limit of ${this.settings.maxConnections} connections`
+    if (fromAddress >= this.settings.maxConnectionsPerAddress) return `the address holds its limit of ${this.settings.maxConnectionsPerAddress} connections`
+    this.open++
+    this.perAddress.set(address, fromAddress + 1)
+    socket.once('close', () => {
+      this.open--
+      const left = (this.perAddress.get(address) ?? 1) - 1
+      if (left === 0) this.perAddress.delete(address)
+      else this.perAddress.set(address, left)
+    })
+    return undefined
+  }
+}
