@@ -1,7 +1,7 @@
 import type { Server } from 'node:net'
 import type { Server as TlsServer } from 'node:tls'
 import { unwatchFile, watchFile } from 'node:fs'
-import { Aedes, type Client } from 'aedes'
+import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { AuthenticationError, createAuthenticate, isFailedLogin } from './authenticate.ts'
@@ -9,7 +9,7 @@ import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } 
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
 import { BurstLog, type BurstSummary } from './burst-log.ts'
 import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
-import { isConnectionLoss, withholdWill } from './last-will.ts'
+import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
@@ -60,8 +60,22 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const summary = (s: BurstSummary) => ({ address: s.key, count: s.count, reasons: s.reasons, clientIds: s.clientIds, firstAt: s.firstAt, lastAt: s.lastAt })
   const failedLogins = new BurstLog(limits.refusalLogWindowMs, s => { logger.warn(summary(s), 'failed logins') })
   const refusedConnections = new BurstLog(limits.refusalLogWindowMs, s => { logger.info(summary(s), 'connections refused') })
-  const authenticate = throttleAuthentication(createAuthenticate(credentials), new LoginThrottle(limits),
+  const throttled = throttleAuthentication(createAuthenticate(credentials), new LoginThrottle(limits),
     (client, error) => { failedLogins.record(clientAddressKey(client), error.reason, client.id) })
+  // A client that connects again while its previous connection is still open (a cabinet
+  // reconnecting over a half-dead link) takes that connection over [MQTT-3.1.4-2]. The old
+  // connection's will would say "offline" of a cabinet that is right there: it is withheld.
+  const tookOver = new WeakSet<Client>()
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
+    throttled(client, username, password, (err, ok) => {
+      const previous = ok === true && err === null ? (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients[client.id] : undefined
+      if (previous !== undefined && previous !== client) {
+        withholdWillInMemory(previous)
+        tookOver.add(client)
+      }
+      done(err, ok)
+    })
+  }
   const aedes = new Aedes({
     id: `aed-broker-${process.pid}`,
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
@@ -77,7 +91,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
 
   const connected = new Map<string, Client>()
   aedes.on('client', client => { logger.debug({ clientId: client.id }, 'client connected') })
-  aedes.on('clientReady', client => { connected.set(client.id, client) })
+  aedes.on('clientReady', client => {
+    connected.set(client.id, client)
+    // Closing the previous connection deleted the stored will by client id: store the new one again.
+    if (tookOver.has(client)) restoreStoredWill(aedes, client).catch(err => logger.warn({ clientId: client.id, err }, 'storing the will again after a takeover failed'))
+  })
   aedes.on('clientDisconnect', client => {
     if (connected.get(client.id) === client) connected.delete(client.id)
     logger.debug({ clientId: client.id }, 'client disconnected')

@@ -147,3 +147,20 @@ t.test('a cabinet that comes back after a withheld will and then loses its conne
   t.same(status.payloads, [WILL], 'only the second connection\'s will')
   await Promise.all([status.stop(), first.endAsync(true), second.endAsync(true)])
 })
+
+t.test('a cabinet that connects again while its old connection is still open takes it over without an offline will; its new will still works', async t => {
+  const secret = await broker.addCabinet('will-aed-09')
+  const status = await watchStatus('will-aed-09')
+  const old = await connectWithWill('will-aed-09', secret)
+  const oldClosed = closeOf(old)
+  // mosquitto_pub with the cabinet's id: a client that is not ours takes the connection over.
+  await promisify(execFile)('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(broker.port), '-V', 'mqttv311', '-q', '1',
+    '-i', 'will-aed-09', '-u', 'will-aed-09', '-P', secret, '-t', statusTopic('will-aed-09'), '-m', '{"online":true}'], { timeout: 30_000 })
+  await oldClosed
+  await status.arrived('{"online":true}')
+  const again = await connectWithWill('will-aed-09', secret)
+  again.stream.destroy()
+  await status.arrived(WILL)
+  t.same(status.payloads, ['{"online":true}', WILL], 'the takeover published no will; the lost connection after it did')
+  await Promise.all([status.stop(), old.endAsync(true), again.endAsync(true)])
+})

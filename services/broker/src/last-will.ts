@@ -18,7 +18,24 @@ export function isConnectionLoss (error: Error): boolean {
 /** Aedes keeps the will of a connected client here until the connection ends (lib/client.js, close()). */
 type ClientWithWill = Client & { will?: PublishPacket | null }
 /** Aedes' persistence, which its type declarations leave out; wills are stored by client id. */
-type AedesWithPersistence = Aedes & { persistence: { delWill (client: { id: string, brokerId: string }): Promise<unknown> } }
+type AedesWithPersistence = Aedes & {
+  persistence: {
+    delWill (client: { id: string, brokerId: string }): Promise<unknown>
+    putWill (client: Client, will: PublishPacket): Promise<unknown>
+  }
+}
+
+/** Makes Aedes close this connection without publishing its will; the stored copy is left to Aedes. */
+export function withholdWillInMemory (client: Client): void {
+  (client as ClientWithWill).will = null
+}
+
+/** Stores a connected client's will again (after a takeover deleted the stored copy by client id). */
+export async function restoreStoredWill (aedes: Aedes, client: Client): Promise<void> {
+  const will = (client as ClientWithWill).will
+  if (will == null) return
+  await (aedes as AedesWithPersistence).persistence.putWill(client, will)
+}
 
 /**
  * Makes Aedes close this connection without publishing its last will, as
