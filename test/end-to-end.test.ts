@@ -24,7 +24,11 @@ t.test('the API lists the three Pernik cabinets with their readiness', async t =
 
 t.test('simulated cabinets report and become ready', async t => {
   await stack.cabinet('pernik-aed-02', { heartbeatIntervalS: 1 })
-  await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-02')).body.readiness.state === 'ready', 'pernik-aed-02 ready')
+  // A cabinet reports its readings one message after another: wait until all of them are in.
+  await waitFor(async () => {
+    const { body } = await stack.api('GET', '/api/v1/cabinets/pernik-aed-02')
+    return body.readiness.state === 'ready' && body.live.pads.daysLeft !== null && body.live.selftest.result !== null && body.live.door !== null
+  }, 'pernik-aed-02 ready with every reading in')
   const { body } = await stack.api('GET', '/api/v1/cabinets/pernik-aed-02')
   t.equal(body.live.online, true)
   t.equal(body.live.door, 'closed')

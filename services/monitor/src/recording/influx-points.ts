@@ -146,12 +146,13 @@ export function alertEventPoint ({ alert, change, previous, by, atMs }: AlertTra
   }
 }
 
-export function alertEventLine (event: AlertEventPoint): string {
+/** `discriminator` keeps events of one series in the same millisecond apart (microseconds, see microsecondTimestamp). */
+export function alertEventLine (event: AlertEventPoint, discriminator = 0): string {
   const point = new Point(MEASUREMENT.alertEvent)
     .tag(TAG.cabinet, event.cabinetId).tag('kind', event.kind).tag('severity', event.severity)
     .stringField('alert_id', event.alertId).stringField('status', event.status).stringField('by', event.by)
     .stringField('message', event.message)
-    .timestamp(event.atMs)
+    .timestamp(microsecondTimestamp(event.atMs, discriminator))
   if (event.ackAfterS !== undefined) point.floatField('ack_after_s', event.ackAfterS)
   return toLine(point)!
 }
@@ -171,14 +172,15 @@ export interface NotificationPoint {
   atMs: number
 }
 
-export function notificationLine (notification: NotificationPoint): string {
+/** `discriminator` keeps notifications of one series in the same millisecond apart. */
+export function notificationLine (notification: NotificationPoint, discriminator = 0): string {
   const point = new Point(MEASUREMENT.notification)
     .tag(TAG.cabinet, notification.cabinetId).tag('channel', notification.channel).tag('outcome', notification.outcome)
     .tag('recipient', notification.recipient)
     .stringField('alert_id', notification.alertId).stringField('kind', notification.kind)
     .intField('attempt', notification.attempt)
     .floatField('latency_ms', notification.latencyMs)
-    .timestamp(notification.atMs)
+    .timestamp(microsecondTimestamp(notification.atMs, discriminator))
   if (notification.step !== undefined) point.stringField('step', notification.step)
   if (notification.error !== undefined) point.stringField('error', notification.error)
   return toLine(point)!

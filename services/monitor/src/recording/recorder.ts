@@ -41,6 +41,8 @@ export interface RecorderOptions {
 export class Recorder implements Unit {
   readonly name = 'recorder'
   private snapshotTimer: ScheduledTimer | undefined
+  /** Keeps records made in the same millisecond apart (their microseconds), so none overwrites another. */
+  private sequence = 0
 
   constructor (private readonly options: RecorderOptions) {}
 
@@ -86,7 +88,7 @@ export class Recorder implements Unit {
     this.options.sinks.journal.append({ t: 'alert', alert })
       .catch(err => this.options.logger.error({ err, alertId: alert.id }, 'alert journal write failed'))
     this.options.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, change, from: previous ?? null, to: alert.status, escalationLevel: alert.escalationLevel, by }, 'alert transition')
-    this.options.sinks.write(alertEventLine(alertEventPoint(transition)))
+    this.options.sinks.write(alertEventLine(alertEventPoint(transition), this.sequence++))
   }
 
   private readonly onNotification = ({ alertId, alert, step, outcome, atMs }: NotificationRecord): void => {
@@ -108,7 +110,7 @@ export class Recorder implements Unit {
       latencyMs: outcome.latencyMs,
       error: outcome.error,
       atMs
-    }))
+    }, this.sequence++))
   }
 
   private writeSnapshots (): void {
