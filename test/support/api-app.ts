@@ -54,7 +54,8 @@ import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/s
 /** One bearer token per role; the names are what audit fields such as acknowledgedBy show. */
 export const API_PRINCIPALS = {
   admin: { token: strongTestSecret(), name: 'admin' },
-  operator: { token: strongTestSecret(), name: 'dispatch-desk' },
+  technician: { token: strongTestSecret(), name: 'field-technician' },
+  responder: { token: strongTestSecret(), name: 'dispatch-desk' },
   viewer: { token: strongTestSecret(), name: 'wall-display' }
 } as const satisfies Record<ApiRole, { token: string, name: string }>
 

@@ -1,14 +1,26 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 
-export type ApiRole = 'admin' | 'operator' | 'viewer'
+/**
+ * The roles, lowest first; each may do what the ones before it may:
+ * viewer (facility managers) reads; responder (on-call staff) also
+ * acknowledges and resolves alerts; technician also opens maintenance
+ * windows and sends commands to cabinets; admin also issues cabinet secrets
+ * and API tokens and reads the audit trail.
+ */
+export const API_ROLES = ['viewer', 'responder', 'technician', 'admin'] as const
+export const ApiRoleSchema = z.enum(API_ROLES)
+export type ApiRole = z.infer<typeof ApiRoleSchema>
 
 export interface ApiPrincipal {
   name: string
   role: ApiRole
 }
 
-const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 }
+export function roleAtLeast (role: ApiRole, needed: ApiRole): boolean {
+  return API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed)
+}
 
 export class ApiTokens {
   /** Keyed by SHA-256 of the token, so lookups compare digests of equal length. */
@@ -59,7 +71,7 @@ export function requireBearer (tokens: ApiTokens) {
 export function requireRole (role: ApiRole) {
   return async function authorizeRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const principal = request.principal
-    if (principal === undefined || ROLE_RANK[principal.role] < ROLE_RANK[role]) {
+    if (principal === undefined || !roleAtLeast(principal.role, role)) {
       await reply.code(403).send({ error: 'forbidden', message: `this needs the ${role} role` })
     }
   }

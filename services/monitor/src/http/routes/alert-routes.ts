@@ -42,7 +42,7 @@ export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (
 
   for (const action of ['ack', 'resolve'] as const) {
     api.post(`/alerts/:id/${action}`, {
-      onRequest: requireRole('operator'),
+      onRequest: requireRole('responder'),
       schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } }
     }, async (request, reply) => {
       const by = request.principal?.name ?? 'api'

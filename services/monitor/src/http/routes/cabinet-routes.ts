@@ -56,7 +56,7 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
   })
 
   api.post('/cabinets/:id/commands', {
-    onRequest: requireRole('operator'),
+    onRequest: requireRole('technician'),
     schema: {
       summary: 'Ask a cabinet to do something now (run a self-test, report every reading)',
       params: Params,

@@ -22,7 +22,7 @@ export const maintenanceRoutes: FastifyPluginAsync<{ fleet: FleetView, maintenan
   const view = (id: string) => toCabinetView(fleet.get(id)!, clock.now(), fleet.fleet.timezone)
 
   api.post('/cabinets/:id/maintenance', {
-    onRequest: requireRole('operator'),
+    onRequest: requireRole('technician'),
     schema: { summary: 'Start (or change) a maintenance window', params: Params, body: MaintenanceBody, response: { 200: CabinetViewSchema, 400: ErrorSchema, 404: ErrorSchema } }
   }, async (request, reply) => {
     const { id } = request.params
@@ -39,7 +39,7 @@ export const maintenanceRoutes: FastifyPluginAsync<{ fleet: FleetView, maintenan
   })
 
   api.delete('/cabinets/:id/maintenance', {
-    onRequest: requireRole('operator'),
+    onRequest: requireRole('technician'),
     schema: { summary: 'End a maintenance window now', params: Params, response: { 200: CabinetViewSchema, 404: ErrorSchema } }
   }, async (request, reply) => {
     const { id } = request.params
