@@ -22,6 +22,7 @@ import { EXAMPLE_ALERTING_FILE, MonitorConfigSchema } from '../../services/monit
 import { CredentialsIssuer } from '../../services/monitor/src/credentials-issuer.ts'
 import type { MonitorBus } from '../../services/monitor/src/events.ts'
 import type { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
+import { API_TOKENS_FILE, IssuedTokens } from '../../services/monitor/src/access/issued-tokens.ts'
 import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
 import type { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
 import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
@@ -79,6 +80,12 @@ export interface ApiAppOptions {
   /** Base URL of an InfluxDB (or startInfluxStandIn()); by default a port nobody listens on. */
   influxUrl?: string
   writer?: Partial<InfluxWriterOptions>
+  /**
+   * The monitor's DATA_DIR (journal, issued tokens, audit trail), for a test
+   * that builds the app again on what the first one left; by default a new
+   * temporary directory, removed by close().
+   */
+  dataDir?: string
 }
 
 export interface ApiResponse {
@@ -116,6 +123,9 @@ export interface ApiApp {
   health: HealthCheck
   subscriber: MqttSubscriber
   credentials: CredentialFile
+  /** The tokens issued through the API, kept in dataDir. */
+  issuedTokens: IssuedTokens
+  dataDir: string
   /** Everything the app and the units logged, parsed. */
   logs: Array<Record<string, unknown>>
   /** Calls the API with the bearer token of `role`. */
@@ -134,7 +144,7 @@ export interface ApiApp {
 let nextClientId = 0
 
 export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp> {
-  const dir = await mkdtemp(join(tmpdir(), 'aed-api-'))
+  const dir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'aed-api-'))
   const logs: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'info' }, new Writable({
     write (chunk: Buffer, _encoding, done) {
@@ -178,12 +188,15 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
   const intake = new MessageIntake(monitor.bus, time)
   const credentials = new CredentialFile(join(dir, 'credentials.json'))
 
-  const tokens = new ApiTokens()
-  for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole })
+  const issuedTokens = new IssuedTokens(join(dir, API_TOKENS_FILE), time)
+  await issuedTokens.start()
+  const tokens = new ApiTokens(issuedTokens)
+  for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole, tokenId: `test-${role}` })
   const app = await buildApp({
     services: monitor.services(),
     issuer: new CredentialsIssuer(credentials),
     tokens,
+    issuedTokens,
     logger,
     ack: {
       secret: config.ALERT_LINK_SECRET,
@@ -218,7 +231,8 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   let seq = 0
   return {
-    app, time, ioTime, credentials, logs,
+    app, time, ioTime, credentials, issuedTokens, logs,
+    dataDir: dir,
     bus: monitor.bus,
     fleet: monitor.fleet,
     book: monitor.book,
@@ -241,8 +255,9 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     },
     async close () {
       await app.close()
+      await issuedTokens.stop()
       await monitor.stop()
-      await rm(dir, { recursive: true, force: true })
+      if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true })
     }
   }
 }

@@ -25,8 +25,11 @@ t.test('/openapi.json documents every API route and probe with its input and out
     'POST /api/v1/alerts/{id}/resolve',
     'POST /api/v1/cabinets/{id}/commands',
     'POST /api/v1/cabinets/{id}/credentials',
-    'POST /api/v1/cabinets/{id}/maintenance'
-  ], 'neither the document itself nor the acknowledgement pages')
+    'POST /api/v1/cabinets/{id}/maintenance',
+    'GET /api/v1/tokens',
+    'POST /api/v1/tokens',
+    'DELETE /api/v1/tokens/{id}'
+  ].sort(), 'neither the document itself nor the acknowledgement pages')
 
   const alerts = doc.paths['/api/v1/alerts'].get
   t.same(alerts.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(),

@@ -6,12 +6,14 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { CredentialsIssuer } from './credentials-issuer.ts'
 import type { AlertDesk } from './ack/alert-desk.ts'
 import type { MonitorServices } from './http/monitor-services.ts'
-import { requireBearer, type ApiTokens } from './http/api-auth.ts'
+import type { TokenRegistry } from './access/issued-tokens.ts'
+import { requireBearer, type TokenVerifier } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
 import { cabinetRoutes } from './http/routes/cabinet-routes.ts'
 import { healthRoutes } from './http/routes/health-routes.ts'
 import { maintenanceRoutes } from './http/routes/maintenance-routes.ts'
+import { tokenRoutes } from './http/routes/token-routes.ts'
 import { ackRoutes } from './ack/ack-routes.ts'
 import type { MessageTemplates } from './messages/message-templates.ts'
 import type { AlertRouting } from './routing/alert-routing.ts'
@@ -19,7 +21,10 @@ import type { AlertRouting } from './routing/alert-routing.ts'
 export interface AppDependencies {
   services: MonitorServices
   issuer: Pick<CredentialsIssuer, 'issueCabinetSecret'>
-  tokens: ApiTokens
+  /** Who a bearer token belongs to: the configured and the issued tokens. */
+  tokens: TokenVerifier
+  /** The tokens issued through the API. */
+  issuedTokens: TokenRegistry
   logger: Logger
   /** The acknowledgement pages behind the links in notifications. */
   ack: {
@@ -38,7 +43,7 @@ export interface AppDependencies {
  * The HTTP face of the monitor, built without listening so tests call it
  * with app.inject(). Everything under /api/v1 needs a bearer token.
  */
-export async function buildApp ({ services, issuer, tokens, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp ({ services, issuer, tokens, issuedTokens, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
   const options = { loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }
   // Only the raw server differs (https.Server); no route or plugin touches it.
   const app = https === undefined ? Fastify(options) : Fastify({ ...options, https }) as unknown as FastifyInstance
@@ -58,6 +63,7 @@ export async function buildApp ({ services, issuer, tokens, logger, ack, https }
     await api.register(cabinetRoutes, { fleet, commands: services.commands, issuer, clock })
     await api.register(alertRoutes, { alerts: services.alerts })
     await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, clock })
+    await api.register(tokenRoutes, { tokens: issuedTokens })
   }, { prefix: '/api/v1' })
   // The signed link is the credential of these pages: no bearer token.
   await app.register(ackRoutes, {

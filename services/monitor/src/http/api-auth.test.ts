@@ -14,7 +14,10 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE', url: string, role: ApiR
   { method: 'GET', url: '/api/v1/alerts', role: 'viewer' },
   { method: 'GET', url: '/api/v1/alerts/no-such-alert', role: 'viewer' },
   { method: 'POST', url: '/api/v1/alerts/no-such-alert/ack', role: 'responder' },
-  { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'responder' }
+  { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'responder' },
+  { method: 'POST', url: '/api/v1/tokens', role: 'admin', body: { name: 'grafana-wall', role: 'viewer' } },
+  { method: 'GET', url: '/api/v1/tokens', role: 'admin' },
+  { method: 'DELETE', url: '/api/v1/tokens/no-such-tok1', role: 'admin' }
 ]
 const RANK: ApiRole[] = ['viewer', 'responder', 'technician', 'admin']
 
@@ -75,7 +78,7 @@ t.test('each role may use exactly the routes of its rank and below; a lower one 
   }
 })
 
-t.test('a viewer can read cabinets and alerts but changes nothing', async t => {
+t.test('a viewer can read cabinets and alerts but changes nothing: no alert, window, command, secret or token', async t => {
   const api = await apiAppFor(t)
   api.receive('pernik-aed-01', 'door', { state: 'open' })
   const [alert] = api.alerts.list()
@@ -87,11 +90,20 @@ t.test('a viewer can read cabinets and alerts but changes nothing', async t => {
   t.equal((await viewer.get('/api/v1/alerts')).body.alerts.length, 1)
   t.equal((await viewer.get(`/api/v1/alerts/${alert!.id}`)).body.status, 'open')
 
+  const issued = await api.as('admin').post('/api/v1/tokens', { name: 'grafana-wall', role: 'viewer' })
   t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/ack`)).status, 403)
   t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/resolve`)).status, 403)
   t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/maintenance', {})).status, 403)
+  t.equal((await viewer.delete('/api/v1/cabinets/pernik-aed-01/maintenance')).status, 403)
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'selftest' })).status, 403)
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/credentials')).status, 403)
+  t.equal((await viewer.post('/api/v1/tokens', { name: 'my-own', role: 'admin' })).status, 403)
+  t.equal((await viewer.get('/api/v1/tokens')).status, 403)
+  t.equal((await viewer.delete(`/api/v1/tokens/${issued.body.id}`)).status, 403)
   t.equal(api.alerts.get(alert!.id)?.status, 'open', 'the alert is as it was')
   t.equal(api.fleet.get('pernik-aed-01')?.maintenanceUntilMs, undefined, 'no maintenance window was opened')
+  t.equal(await api.credentials.find('pernik-aed-01'), undefined, 'no secret was issued')
+  t.same(api.issuedTokens.list().map(l => l.name), ['grafana-wall'], 'no token was issued or revoked')
 })
 
 t.test('a responder acknowledges and resolves alerts, but opens no maintenance window and sends no command', async t => {
@@ -140,6 +152,6 @@ t.test('docs/api.md names the same role for every API route', async t => {
   const docs = await readFile(new URL('../../../../docs/api.md', import.meta.url), 'utf8')
   const documented = [...docs.matchAll(/^\| `(GET|POST|DELETE) (\/api\/v1\/[^`]+)` \| (\w+) \|/gm)]
     .map(([, method, path, role]) => `${method} ${path} ${role}`)
-  const specified = ROUTES.map(route => `${route.method} ${route.url.replace('pernik-aed-01', '{id}').replace('no-such-alert', '{id}')} ${route.role}`)
+  const specified = ROUTES.map(route => `${route.method} ${route.url.replace(/pernik-aed-01|no-such-alert|no-such-tok1/, '{id}')} ${route.role}`)
   t.same(documented.sort(), specified.sort())
 })

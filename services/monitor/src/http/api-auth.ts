@@ -16,15 +16,28 @@ export type ApiRole = z.infer<typeof ApiRoleSchema>
 export interface ApiPrincipal {
   name: string
   role: ApiRole
+  /** Which token: an issued token's id, or `bootstrap` for AED_ADMIN_TOKEN. */
+  tokenId: string
+}
+
+/** Finds who a bearer token belongs to, if anyone. */
+export interface TokenVerifier {
+  find (token: string): ApiPrincipal | undefined
 }
 
 export function roleAtLeast (role: ApiRole, needed: ApiRole): boolean {
   return API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed)
 }
 
-export class ApiTokens {
+/**
+ * The tokens the API accepts: those given by configuration (AED_ADMIN_TOKEN),
+ * then those issued through the API.
+ */
+export class ApiTokens implements TokenVerifier {
   /** Keyed by SHA-256 of the token, so lookups compare digests of equal length. */
   private readonly byDigest = new Map<string, ApiPrincipal>()
+
+  constructor (private readonly issued?: TokenVerifier) {}
 
   add (token: string, principal: ApiPrincipal): void {
     this.byDigest.set(digest(token), principal)
@@ -35,7 +48,7 @@ export class ApiTokens {
     for (const [key, principal] of this.byDigest) {
       if (timingSafeEqual(Buffer.from(key, 'hex'), wanted)) return principal
     }
-    return undefined
+    return this.issued?.find(token)
   }
 }
 
@@ -50,7 +63,7 @@ declare module 'fastify' {
 }
 
 /** onRequest hook for a route subtree: a valid bearer token is required. */
-export function requireBearer (tokens: ApiTokens) {
+export function requireBearer (tokens: TokenVerifier) {
   return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
