@@ -14,6 +14,7 @@ import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
 import { ManualTime } from '@aed/testkit/manual-time'
 import { strongTestSecret } from './stack.ts'
 import { buildApp } from '../../services/monitor/src/app.ts'
+import { shortAckLink } from '../../services/monitor/src/ack/signed-link.ts'
 import type { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
 import type { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
 import type { AlertLifecycle } from '../../services/monitor/src/alerts/alert-lifecycle.ts'
@@ -23,6 +24,7 @@ import { CredentialsIssuer } from '../../services/monitor/src/credentials-issuer
 import type { MonitorBus } from '../../services/monitor/src/events.ts'
 import type { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
 import { API_TOKENS_FILE, IssuedTokens } from '../../services/monitor/src/access/issued-tokens.ts'
+import { AUDIT_LOG_FILE, AuditLog } from '../../services/monitor/src/audit/audit-log.ts'
 import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
 import type { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
 import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
@@ -43,7 +45,8 @@ import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/s
  * state, the alert book and lifecycle with every rule, the maintenance desk
  * with its journal in a temporary directory, the health check, the ingest
  * counters and InfluxDB writer behind /metrics, and the credentials issuer
- * with its own credentials file. Messages reach them through the real
+ * with its own credentials file; the issued API tokens and the audit trail
+ * in the same directory. Messages reach them through the real
  * MessageIntake (receive()), as they would from MQTT.
  *
  * MQTT and InfluxDB are peers only where a test asks for them: without
@@ -106,6 +109,12 @@ export interface ApiClient {
   delete (url: string): Promise<ApiResponse>
 }
 
+/** Where a request comes from: the client's address and its User-Agent header. */
+export interface RequestOrigin {
+  address?: string
+  userAgent?: string
+}
+
 export interface ApiApp {
   app: FastifyInstance
   /** The monitor's time line: rules, alert times, maintenance windows. */
@@ -125,15 +134,21 @@ export interface ApiApp {
   credentials: CredentialFile
   /** The tokens issued through the API, kept in dataDir. */
   issuedTokens: IssuedTokens
+  /** The audit trail, kept in dataDir. */
+  audit: AuditLog
   dataDir: string
   /** Everything the app and the units logged, parsed. */
   logs: Array<Record<string, unknown>>
-  /** Calls the API with the bearer token of `role`. */
-  as (role: ApiRole): ApiClient
+  /** Calls the API with the bearer token of `role`, from 127.0.0.1 with the user agent lightMyRequest unless `from` says otherwise. */
+  as (role: ApiRole, from?: RequestOrigin): ApiClient
+  /** The path of the acknowledgement link a person of the example alerting file gets for an alert. */
+  ackPath (alertId: string, personId: string): string
   /** Calls without an Authorization header. */
   anonymous: ApiClient
   /** Calls with this Authorization header, exactly. */
-  withAuthorization (header: string): ApiClient
+  withAuthorization (header: string, from?: RequestOrigin): ApiClient
+  /** Calls without an Authorization header, from this address and user agent. */
+  from (origin: RequestOrigin): ApiClient
   /** A cabinet's message through the intake, as if it came over MQTT; ts (now) and seq (counting) are filled in unless given. */
   receive (cabinetId: string, channel: UplinkChannel, payload: Record<string, unknown>): void
   /** Raw bytes on a topic through the intake. */
@@ -190,6 +205,8 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   const issuedTokens = new IssuedTokens(join(dir, API_TOKENS_FILE), time)
   await issuedTokens.start()
+  const audit = new AuditLog(join(dir, AUDIT_LOG_FILE), time)
+  await audit.start()
   const tokens = new ApiTokens(issuedTokens)
   for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole, tokenId: `test-${role}` })
   const app = await buildApp({
@@ -197,6 +214,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     issuer: new CredentialsIssuer(credentials),
     tokens,
     issuedTokens,
+    audit,
     logger,
     ack: {
       secret: config.ALERT_LINK_SECRET,
@@ -207,15 +225,17 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     }
   })
 
-  const client = (authorization: string | undefined): ApiClient => {
+  const client = (authorization: string | undefined, from: RequestOrigin = {}): ApiClient => {
     const call = async (method: InjectOptions['method'], url: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> => {
       const headers: Record<string, string> = {}
       if (authorization !== undefined) headers.authorization = authorization
       if (body !== undefined) headers['content-type'] = contentType
+      if (from.userAgent !== undefined) headers['user-agent'] = from.userAgent
       const res = await app.inject({
         method,
         url,
         headers,
+        ...(from.address === undefined ? {} : { remoteAddress: from.address }),
         ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) })
       })
       let parsed: unknown
@@ -231,7 +251,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   let seq = 0
   return {
-    app, time, ioTime, credentials, issuedTokens, logs,
+    app, time, ioTime, credentials, issuedTokens, audit, logs,
     dataDir: dir,
     bus: monitor.bus,
     fleet: monitor.fleet,
@@ -243,9 +263,15 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     writer: monitor.writer,
     health: monitor.health,
     subscriber: monitor.subscriber,
-    as: role => client(`Bearer ${API_PRINCIPALS[role].token}`),
+    as: (role, from) => client(`Bearer ${API_PRINCIPALS[role].token}`, from),
+    ackPath (alertId, personId) {
+      const alert = monitor.alerts.get(alertId)
+      if (alert === undefined) throw new Error(`no alert ${alertId}`)
+      return new URL(shortAckLink(config.PUBLIC_URL, alert, personId, { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000 })).pathname
+    },
     anonymous: client(undefined),
-    withAuthorization: header => client(header),
+    withAuthorization: (header, from) => client(header, from),
+    from: origin => client(undefined, origin),
     receive (cabinetId, channel, payload) {
       const message = { ts: new Date(time.now()).toISOString(), seq: ++seq, ...payload }
       intake.handle(cabinetTopic(cabinetId, channel), Buffer.from(JSON.stringify(message)))
@@ -256,6 +282,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     async close () {
       await app.close()
       await issuedTokens.stop()
+      await audit.stop()
       await monitor.stop()
       if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true })
     }

@@ -28,7 +28,8 @@ t.test('/openapi.json documents every API route and probe with its input and out
     'POST /api/v1/cabinets/{id}/maintenance',
     'GET /api/v1/tokens',
     'POST /api/v1/tokens',
-    'DELETE /api/v1/tokens/{id}'
+    'DELETE /api/v1/tokens/{id}',
+    'GET /api/v1/audit'
   ].sort(), 'neither the document itself nor the acknowledgement pages')
 
   const alerts = doc.paths['/api/v1/alerts'].get

@@ -7,9 +7,11 @@ import type { CredentialsIssuer } from './credentials-issuer.ts'
 import type { AlertDesk } from './ack/alert-desk.ts'
 import type { MonitorServices } from './http/monitor-services.ts'
 import type { TokenRegistry } from './access/issued-tokens.ts'
+import type { AuditLog } from './audit/audit-log.ts'
 import { requireBearer, type TokenVerifier } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
+import { auditRoutes } from './http/routes/audit-routes.ts'
 import { cabinetRoutes } from './http/routes/cabinet-routes.ts'
 import { healthRoutes } from './http/routes/health-routes.ts'
 import { maintenanceRoutes } from './http/routes/maintenance-routes.ts'
@@ -25,6 +27,8 @@ export interface AppDependencies {
   tokens: TokenVerifier
   /** The tokens issued through the API. */
   issuedTokens: TokenRegistry
+  /** Where people's actions are recorded, and read back by admins. */
+  audit: Pick<AuditLog, 'record' | 'read'>
   logger: Logger
   /** The acknowledgement pages behind the links in notifications. */
   ack: {
@@ -43,7 +47,7 @@ export interface AppDependencies {
  * The HTTP face of the monitor, built without listening so tests call it
  * with app.inject(). Everything under /api/v1 needs a bearer token.
  */
-export async function buildApp ({ services, issuer, tokens, issuedTokens, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp ({ services, issuer, tokens, issuedTokens, audit, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
   const options = { loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }
   // Only the raw server differs (https.Server); no route or plugin touches it.
   const app = https === undefined ? Fastify(options) : Fastify({ ...options, https }) as unknown as FastifyInstance
@@ -60,16 +64,18 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, logger
   await app.register(healthRoutes, { health: services.health, metrics: services.metrics })
   await app.register(async api => {
     api.addHook('onRequest', requireBearer(tokens))
-    await api.register(cabinetRoutes, { fleet, commands: services.commands, issuer, clock })
-    await api.register(alertRoutes, { alerts: services.alerts })
-    await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, clock })
-    await api.register(tokenRoutes, { tokens: issuedTokens })
+    await api.register(cabinetRoutes, { fleet, commands: services.commands, issuer, audit, clock })
+    await api.register(alertRoutes, { alerts: services.alerts, audit })
+    await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, audit, clock })
+    await api.register(tokenRoutes, { tokens: issuedTokens, audit })
+    await api.register(auditRoutes, { audit })
   }, { prefix: '/api/v1' })
   // The signed link is the credential of these pages: no bearer token.
   await app.register(ackRoutes, {
     prefix: '/a',
     secret: ack.secret,
     desk: ack.desk,
+    audit,
     findCabinet: id => fleet.get(id)?.definition,
     findPerson: id => ack.routing.person(id),
     people: () => ack.routing.file.people,

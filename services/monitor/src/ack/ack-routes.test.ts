@@ -7,6 +7,7 @@ import { AlertBook } from '../alerts/alert-book.ts'
 import type { Person } from '../routing/people.ts'
 import { loadMessageTemplates } from '../messages/message-templates.ts'
 import { renderAlertMessage } from '../messages/render-alert-message.ts'
+import type { AuditEvent, AuditTrail } from '../audit/audit-log.ts'
 import type { AlertDesk } from './alert-desk.ts'
 import { ackRoutes } from './ack-routes.ts'
 import { ackLink, createAckToken, createShortAckToken, shortAckLink } from './signed-link.ts'
@@ -69,6 +70,9 @@ class FakeDesk implements AlertDesk {
 }
 
 const desk = new FakeDesk()
+/** What the pages recorded in the audit trail. */
+const audited: AuditEvent[] = []
+const audit: AuditTrail = { record: async event => { audited.push(event) } }
 const hostileCabinet: FleetCabinet = {
   ...fleet.cabinets.get('pernik-aed-01')!,
   id: 'pernik-aed-99',
@@ -82,6 +86,7 @@ async function buildApp (): Promise<FastifyInstance> {
     prefix: '/a',
     secret,
     desk,
+    audit,
     findCabinet: id => id === hostileCabinet.id ? hostileCabinet : fleet.cabinets.get(id),
     findPerson: id => people.find(p => p.id === id),
     people: () => people,
@@ -255,6 +260,7 @@ t.test('a short link acknowledges the alert as the person it was made for, each 
   t.equal(response.statusCode, 200)
   t.match(response.body, 'Вие поехте сигнала')
   t.same(desk.acknowledgements.filter(a => a.alertId === 'door0008'), [{ alertId: 'door0008', by: 'maria-ivanova' }])
+  t.match(audited.filter(a => a.subject === 'door0008'), [{ action: 'alert.acknowledged', by: 'maria-ivanova', role: null, tokenId: null, via: 'ack_link', address: '127.0.0.1', userAgent: 'lightMyRequest' }], 'recorded in the audit trail as that person')
 })
 
 t.test('a short link for another person or another alert, truncated, altered, or for an unknown alert is refused alike', async t => {

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Clock } from '@aed/core/time'
 import type { Alert } from '../alerts/alert.ts'
+import type { AuditTrail } from '../audit/audit-log.ts'
+import { requestOrigin } from '../http/audit-context.ts'
 import type { Person } from '../routing/people.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import type { AlertDesk } from './alert-desk.ts'
@@ -12,6 +14,8 @@ export interface AckRoutesOptions {
   /** The secret ack tokens are signed with (ALERT_LINK_SECRET). */
   secret: string
   desk: AlertDesk
+  /** Where each acknowledgement made here is recorded, with the person and where the request came from. */
+  audit: AuditTrail
   findCabinet: (cabinetId: string) => FleetCabinet | undefined
   findPerson: (personId: string) => Person | undefined
   /** Everyone a link may have been made for (the alerting routing's people): a short link names its person only by its tag. */
@@ -111,8 +115,9 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
     if (alert === undefined) return sendProblem(reply, 404, 'not_found', claims.personId)
     // Acknowledged by someone else or already resolved: show how it stands, not an error.
     if (alert.status !== 'open') return sendAlert(reply, alert, claims)
+    let acknowledged: Alert
     try {
-      return sendAlert(reply, await options.desk.acknowledge(claims.alertId, claims.personId), claims)
+      acknowledged = await options.desk.acknowledge(claims.alertId, claims.personId)
     } catch (err) {
       // Someone may have acknowledged or resolved it a moment earlier.
       const current = options.desk.find(claims.alertId)
@@ -120,5 +125,15 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
       request.log.error({ err, alertId: claims.alertId, personId: claims.personId }, 'acknowledging from an ack link failed')
       return sendProblem(reply, 503, 'failed', claims.personId)
     }
+    try {
+      await options.audit.record({
+        action: 'alert.acknowledged', by: claims.personId, role: null, tokenId: null, via: 'ack_link', ...requestOrigin(request),
+        subject: claims.alertId, details: { cabinetId: acknowledged.cabinetId, kind: acknowledged.kind }
+      })
+    } catch (err) {
+      // The alert is acknowledged all the same: the person is told so, and the log keeps what the audit trail could not.
+      request.log.error({ err, alertId: claims.alertId, personId: claims.personId }, 'an acknowledgement from an ack link could not be written to the audit trail')
+    }
+    return sendAlert(reply, acknowledged, claims)
   })
 }

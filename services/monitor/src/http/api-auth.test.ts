@@ -17,7 +17,8 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE', url: string, role: ApiR
   { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'responder' },
   { method: 'POST', url: '/api/v1/tokens', role: 'admin', body: { name: 'grafana-wall', role: 'viewer' } },
   { method: 'GET', url: '/api/v1/tokens', role: 'admin' },
-  { method: 'DELETE', url: '/api/v1/tokens/no-such-tok1', role: 'admin' }
+  { method: 'DELETE', url: '/api/v1/tokens/no-such-tok1', role: 'admin' },
+  { method: 'GET', url: '/api/v1/audit', role: 'admin' }
 ]
 const RANK: ApiRole[] = ['viewer', 'responder', 'technician', 'admin']
 
@@ -99,6 +100,7 @@ t.test('a viewer can read cabinets and alerts but changes nothing: no alert, win
   t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/credentials')).status, 403)
   t.equal((await viewer.post('/api/v1/tokens', { name: 'my-own', role: 'admin' })).status, 403)
   t.equal((await viewer.get('/api/v1/tokens')).status, 403)
+  t.equal((await viewer.get('/api/v1/audit')).status, 403)
   t.equal((await viewer.delete(`/api/v1/tokens/${issued.body.id}`)).status, 403)
   t.equal(api.alerts.get(alert!.id)?.status, 'open', 'the alert is as it was')
   t.equal(api.fleet.get('pernik-aed-01')?.maintenanceUntilMs, undefined, 'no maintenance window was opened')

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { TokenLimitError, TokenListingSchema, TokenNameSchema, type TokenRegistry } from '../../access/issued-tokens.ts'
+import type { AuditTrail } from '../../audit/audit-log.ts'
 import { ApiRoleSchema, requireRole } from '../api-auth.ts'
+import { apiActor } from '../audit-context.ts'
 import { ErrorSchema } from '../error-handler.ts'
 
 const Params = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{12}$/, 'a token id is 12 characters of base64url') })
@@ -13,7 +15,7 @@ const TokenBody = z.object({
 })
 
 /** API tokens, issued and revoked by an admin. The token itself is shown once, when issued. */
-export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenRegistry }> = async (app, { tokens }) => {
+export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenRegistry, audit: AuditTrail }> = async (app, { tokens, audit }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.post('/tokens', {
@@ -24,14 +26,17 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenRegistry }> = async 
       response: { 201: TokenListingSchema.extend({ token: z.string() }), 409: ErrorSchema }
     }
   }, async (request, reply) => {
-    const by = request.principal?.name ?? 'api'
+    const actor = apiActor(request)
+    let issued: Awaited<ReturnType<TokenRegistry['issue']>>
     try {
-      const { token, listing } = await tokens.issue({ ...request.body, by })
-      return await reply.code(201).header('cache-control', 'no-store').send({ ...listing, token })
+      issued = await tokens.issue({ ...request.body, by: actor.by })
     } catch (err) {
       if (err instanceof TokenLimitError) return reply.code(409).send({ error: 'conflict', message: err.message })
       throw err
     }
+    const { token, listing } = issued
+    await audit.record({ ...actor, action: 'token.issued', subject: listing.id, details: { name: listing.name, role: listing.role, expiresAt: listing.expiresAt } })
+    return reply.code(201).header('cache-control', 'no-store').send({ ...listing, token })
   })
 
   api.get('/tokens', {
@@ -43,8 +48,10 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenRegistry }> = async 
     onRequest: requireRole('admin'),
     schema: { summary: 'Revoke a token: it is refused from this answer on', params: Params, response: { 204: z.null(), 404: ErrorSchema } }
   }, async (request, reply) => {
+    const actor = apiActor(request)
     const revoked = await tokens.revoke(request.params.id)
     if (revoked === undefined) return reply.code(404).send({ error: 'not_found', message: `token ${request.params.id} not found` })
+    await audit.record({ ...actor, action: 'token.revoked', subject: revoked.id, details: { name: revoked.name, role: revoked.role } })
     return reply.code(204).send(null)
   })
 }
