@@ -10,6 +10,7 @@ import type { TokenRegistry } from './access/issued-tokens.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import { requireBearer, type TokenVerifier } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
+import { registerSecurityHeaders } from './http/security-headers.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
 import { auditRoutes } from './http/routes/audit-routes.ts'
 import { cabinetRoutes } from './http/routes/cabinet-routes.ts'
@@ -54,6 +55,7 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, audit,
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
+  await registerSecurityHeaders(app)
   await app.register(swagger, {
     openapi: { info: { title: 'AED fleet monitor', version: '1' }, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
     transform: jsonSchemaTransform

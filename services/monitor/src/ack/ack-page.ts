@@ -14,6 +14,20 @@ import { fillPlaceholders } from '../messages/placeholders.ts'
  * the page's own URL.
  */
 
+/**
+ * What the pages may do in a browser, as a Content-Security-Policy: their
+ * own inline style and posting the form back to themselves; no scripts,
+ * images, fonts or fetches, no <base>, no framing. No upgrade-insecure-requests:
+ * behind plain HTTP (a test, a LAN) the form must post back as it came.
+ */
+export const ACK_PAGE_CSP = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'unsafe-inline'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"]
+}
+
 const COLOUR: Record<Severity | 'resolved', string> = { critical: '#b71c1c', warning: '#e65100', info: '#0d47a1', resolved: '#1b5e20' }
 
 const CSS = `

@@ -9,6 +9,7 @@ import { loadMessageTemplates } from '../messages/message-templates.ts'
 import { renderAlertMessage } from '../messages/render-alert-message.ts'
 import type { AuditEvent, AuditTrail } from '../audit/audit-log.ts'
 import type { AlertDesk } from './alert-desk.ts'
+import { registerSecurityHeaders } from '../http/security-headers.ts'
 import { ackRoutes } from './ack-routes.ts'
 import { ackLink, createAckToken, createShortAckToken, shortAckLink } from './signed-link.ts'
 
@@ -82,6 +83,7 @@ const hostileCabinet: FleetCabinet = {
 
 async function buildApp (): Promise<FastifyInstance> {
   const app = Fastify()
+  await registerSecurityHeaders(app)
   await app.register(ackRoutes, {
     prefix: '/a',
     secret,
@@ -134,7 +136,7 @@ t.test('in a browser: the link shows the alert with site and address, and "По�
   t.equal(response?.status(), 200)
   const headers = response?.headers() ?? {}
   t.equal(headers['referrer-policy'], 'no-referrer')
-  t.match(headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+  t.equal(headers['content-security-policy'], "default-src 'none';style-src 'unsafe-inline';form-action 'self';base-uri 'none';frame-ancestors 'none'")
   t.equal(await page.getAttribute('html', 'lang'), 'bg')
   t.equal(await page.textContent('h1'), 'Отворен шкаф с АЕД')
   const text = await page.textContent('main') ?? ''

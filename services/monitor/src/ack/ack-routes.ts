@@ -1,3 +1,4 @@
+import type { FastifyHelmetRouteOptions } from '@fastify/helmet'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Clock } from '@aed/core/time'
@@ -7,7 +8,7 @@ import { requestOrigin } from '../http/audit-context.ts'
 import type { Person } from '../routing/people.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import type { AlertDesk } from './alert-desk.ts'
-import { renderAlertPage, renderProblemPage, type ProblemKind } from './ack-page.ts'
+import { ACK_PAGE_CSP, renderAlertPage, renderProblemPage, type ProblemKind } from './ack-page.ts'
 import { verifyAnyAckToken, type AckClaims, type ShortAckLookup } from './signed-link.ts'
 
 export interface AckRoutesOptions {
@@ -36,19 +37,17 @@ export interface AckRoutesOptions {
  * tell which alert ids exist. The signed token is the only credential, so the
  * headers keep it from leaking: no Referer to the map site, no caching, no
  * framing, and a CSP that allows nothing but inline style and posting the
- * form back here.
+ * form back here. The security headers come from helmet, which the app
+ * registers (http/security-headers.ts); these routes give it the page's CSP.
  */
 export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions): Promise<void> {
   const now = (): Date => new Date(options.clock?.now() ?? Date.now())
 
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-    reply.header('referrer-policy', 'no-referrer')
-    reply.header('x-content-type-options', 'nosniff')
-    reply.header('x-frame-options', 'DENY')
     reply.header('cache-control', 'no-store')
     reply.header('x-robots-tag', 'noindex, nofollow')
   })
+  const pageHeaders: FastifyHelmetRouteOptions = { helmet: { contentSecurityPolicy: { useDefaults: false, directives: ACK_PAGE_CSP } } }
 
   // The button posts an empty form; its body carries nothing we read.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
@@ -100,7 +99,7 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
     return reply.code(200).type('text/html; charset=utf-8').send(html)
   }
 
-  app.get<TokenRoute>('/:token', { schema: { hide: true } }, async (request, reply) => {
+  app.get<TokenRoute>('/:token', { schema: { hide: true }, ...pageHeaders }, async (request, reply) => {
     const claims = authorise(request, reply)
     if (claims === undefined) return reply
     const alert = options.desk.find(claims.alertId)
@@ -108,7 +107,7 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
     return sendAlert(reply, alert, claims)
   })
 
-  app.post<TokenRoute>('/:token', { schema: { hide: true } }, async (request, reply) => {
+  app.post<TokenRoute>('/:token', { schema: { hide: true }, ...pageHeaders }, async (request, reply) => {
     const claims = authorise(request, reply)
     if (claims === undefined) return reply
     const alert = options.desk.find(claims.alertId)
