@@ -26,6 +26,7 @@ import type { HealthCheck } from '../../services/monitor/src/health/health-check
 import { API_TOKENS_FILE, IssuedTokens } from '../../services/monitor/src/access/issued-tokens.ts'
 import { AUDIT_LOG_FILE, AuditLog } from '../../services/monitor/src/audit/audit-log.ts'
 import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
+import { rateLimitsOf } from '../../services/monitor/src/http/rate-limits.ts'
 import type { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
 import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
 import type { MqttSubscriber } from '../../services/monitor/src/ingest/mqtt-subscriber.ts'
@@ -66,12 +67,13 @@ export const API_PRINCIPALS = {
 /** Where the monitor's clock stands when an app is built. */
 export const API_TEST_START = '2026-11-24T10:00:00.000Z'
 
-const config = MonitorConfigSchema.parse({
+const BASE_SETTINGS = {
   AED_ADMIN_TOKEN: API_PRINCIPALS.admin.token,
   MQTT_PASSWORD: strongTestSecret(),
   ALERT_LINK_SECRET: strongTestSecret(),
   LOG_LEVEL: 'silent'
-})
+}
+const config = MonitorConfigSchema.parse(BASE_SETTINGS)
 const fleetFile = await loadFleet(PERNIK_FLEET_FILE)
 const routing = new AlertRouting(await loadAlertingFile(EXAMPLE_ALERTING_FILE))
 const templates = await loadMessageTemplates()
@@ -89,6 +91,8 @@ export interface ApiAppOptions {
    * temporary directory, removed by close().
    */
   dataDir?: string
+  /** Settings of the HTTP layer other than their defaults, as environment values (rate limits, TRUST_PROXY). */
+  settings?: Record<string, string>
 }
 
 export interface ApiResponse {
@@ -113,6 +117,8 @@ export interface ApiClient {
 export interface RequestOrigin {
   address?: string
   userAgent?: string
+  /** An X-Forwarded-For header, as a proxy in front of the monitor sends it. */
+  forwardedFor?: string
 }
 
 export interface ApiApp {
@@ -209,6 +215,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
   await audit.start()
   const tokens = new ApiTokens(issuedTokens)
   for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole, tokenId: `test-${role}` })
+  const settings = MonitorConfigSchema.parse({ ...BASE_SETTINGS, ...options.settings })
   const app = await buildApp({
     services: monitor.services(),
     issuer: new CredentialsIssuer(credentials),
@@ -222,7 +229,9 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       routing,
       templates,
       desk: monitor.desk
-    }
+    },
+    limits: rateLimitsOf(settings),
+    trustProxy: settings.TRUST_PROXY
   })
 
   const client = (authorization: string | undefined, from: RequestOrigin = {}): ApiClient => {
@@ -231,6 +240,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       if (authorization !== undefined) headers.authorization = authorization
       if (body !== undefined) headers['content-type'] = contentType
       if (from.userAgent !== undefined) headers['user-agent'] = from.userAgent
+      if (from.forwardedFor !== undefined) headers['x-forwarded-for'] = from.forwardedFor
       const res = await app.inject({
         method,
         url,

@@ -8,8 +8,9 @@ import type { AlertDesk } from './ack/alert-desk.ts'
 import type { MonitorServices } from './http/monitor-services.ts'
 import type { TokenRegistry } from './access/issued-tokens.ts'
 import type { AuditLog } from './audit/audit-log.ts'
-import { requireBearer, type TokenVerifier } from './http/api-auth.ts'
+import { identifyBearer, requireBearer, type TokenVerifier } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
+import { apiRateLimit, pageRateLimit, type RateLimits } from './http/rate-limits.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
 import { auditRoutes } from './http/routes/audit-routes.ts'
@@ -40,16 +41,25 @@ export interface AppDependencies {
     templates: MessageTemplates
     desk: AlertDesk
   }
+  limits: RateLimits
+  /** Addresses and ranges of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
+  trustProxy?: string[] | undefined
   /** Certificate and key: the API speaks HTTPS only (tls-settings.ts). */
   https?: HttpsServerOptions | undefined
 }
 
 /**
  * The HTTP face of the monitor, built without listening so tests call it
- * with app.inject(). Everything under /api/v1 needs a bearer token.
+ * with app.inject(). Everything under /api/v1 needs a bearer token; it and
+ * the acknowledgement pages are rate limited.
  */
-export async function buildApp ({ services, issuer, tokens, issuedTokens, audit, logger, ack, https }: AppDependencies): Promise<FastifyInstance> {
-  const options = { loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 }
+export async function buildApp ({ services, issuer, tokens, issuedTokens, audit, logger, ack, limits, trustProxy, https }: AppDependencies): Promise<FastifyInstance> {
+  const options = {
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    trustProxy: trustProxy ?? false
+  }
   // Only the raw server differs (https.Server); no route or plugin touches it.
   const app = https === undefined ? Fastify(options) : Fastify({ ...options, https }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler)
@@ -65,7 +75,10 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, audit,
   const { clock, fleet } = services
   await app.register(healthRoutes, { health: services.health, metrics: services.metrics })
   await app.register(async api => {
-    api.addHook('onRequest', requireBearer(tokens))
+    // In this order: who is it, are they over their limit, may they come in at all.
+    api.addHook('onRequest', identifyBearer(tokens))
+    await apiRateLimit(api, limits, clock)
+    api.addHook('onRequest', requireBearer())
     await api.register(cabinetRoutes, { fleet, commands: services.commands, issuer, audit, clock })
     await api.register(alertRoutes, { alerts: services.alerts, audit })
     await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, audit, clock })
@@ -73,18 +86,20 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, audit,
     await api.register(auditRoutes, { audit })
   }, { prefix: '/api/v1' })
   // The signed link is the credential of these pages: no bearer token.
-  await app.register(ackRoutes, {
-    prefix: '/a',
-    secret: ack.secret,
-    desk: ack.desk,
-    audit,
-    findCabinet: id => fleet.get(id)?.definition,
-    findPerson: id => ack.routing.person(id),
-    people: () => ack.routing.file.people,
-    linkTtlMs: ack.ttlMs,
-    templates: ack.templates,
-    clock,
-    timeZone: ack.routing.file.timezone
-  })
+  await app.register(async pages => {
+    await pageRateLimit(pages, limits, clock)
+    await pages.register(ackRoutes, {
+      secret: ack.secret,
+      desk: ack.desk,
+      audit,
+      findCabinet: id => fleet.get(id)?.definition,
+      findPerson: id => ack.routing.person(id),
+      people: () => ack.routing.file.people,
+      linkTtlMs: ack.ttlMs,
+      templates: ack.templates,
+      clock,
+      timeZone: ack.routing.file.timezone
+    })
+  }, { prefix: '/a' })
   return app
 }

@@ -11,6 +11,7 @@ import type { Time } from '@aed/core/time'
 import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
+import { rateLimitsOf } from './http/rate-limits.ts'
 import { loadDigestTemplates } from './messages/digest-message.ts'
 import { loadMessageTemplates } from './messages/message-templates.ts'
 import { Monitor } from './monitor.ts'
@@ -88,7 +89,13 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   await issuedTokens.start()
   await audit.start()
   await monitor.start()
-  const app = await buildApp({ services, issuer, tokens, issuedTokens, audit, logger, ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk }, https: tls.https })
+  const app = await buildApp({
+    services, issuer, tokens, issuedTokens, audit, logger,
+    ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk },
+    limits: rateLimitsOf(config),
+    trustProxy: config.TRUST_PROXY,
+    https: tls.https
+  })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {

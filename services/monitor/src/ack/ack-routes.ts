@@ -1,10 +1,11 @@
 import type { FastifyHelmetRouteOptions } from '@fastify/helmet'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FleetCabinet } from '@aed/core/fleet'
 import type { Clock } from '@aed/core/time'
 import type { Alert } from '../alerts/alert.ts'
 import type { AuditTrail } from '../audit/audit-log.ts'
 import { requestOrigin } from '../http/audit-context.ts'
+import { TooManyRequestsError } from '../http/rate-limits.ts'
 import type { Person } from '../routing/people.ts'
 import type { MessageTemplates } from '../messages/message-templates.ts'
 import type { AlertDesk } from './alert-desk.ts'
@@ -48,6 +49,13 @@ export async function ackRoutes (app: FastifyInstance, options: AckRoutesOptions
     reply.header('x-robots-tag', 'noindex, nofollow')
   })
   const pageHeaders: FastifyHelmetRouteOptions = { helmet: { contentSecurityPolicy: { useDefaults: false, directives: ACK_PAGE_CSP } } }
+
+  // A request over the rate limit (registered around these routes) gets a page, in both languages: the link is not read yet.
+  app.setErrorHandler(async (error: FastifyError, _request, reply) => {
+    if (error.statusCode !== 429) throw error
+    const retryAfterS = error instanceof TooManyRequestsError ? error.retryAfterS : undefined
+    return reply.code(429).type('text/html; charset=utf-8').send(renderProblemPage(options.templates, 'too_many', undefined, retryAfterS))
+  })
 
   // The button posts an empty form; its body carries nothing we read.
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {

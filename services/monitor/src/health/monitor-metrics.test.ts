@@ -106,7 +106,8 @@ async function harness (t: Test) {
     issuedTokens: new IssuedTokens(join(dataDir, API_TOKENS_FILE), time),
     audit: new AuditLog(join(dataDir, AUDIT_LOG_FILE), time),
     logger,
-    ack: { secret: 'metrics-test-secret-0123456789abcdef', ttlMs: 72 * 3_600_000, routing, templates, desk: monitor.desk }
+    ack: { secret: 'metrics-test-secret-0123456789abcdef', ttlMs: 72 * 3_600_000, routing, templates, desk: monitor.desk },
+    limits: { windowMs: 60_000, perToken: 600, apiPerAddress: 60, ackPerAddress: 30 }
   })
   t.teardown(async () => {
     await app.close()

@@ -62,17 +62,27 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook for a route subtree: a valid bearer token is required. */
-export function requireBearer (tokens: TokenVerifier) {
-  return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * onRequest hook for a route subtree: finds who the bearer token belongs
+ * to, if anyone, and answers nothing. requireBearer() refuses the request
+ * later when no one was found; between the two the rate limit can count a
+ * request by its token.
+ */
+export function identifyBearer (tokens: TokenVerifier) {
+  return async function identifyRequest (request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
     const principal = token === undefined || token === '' ? undefined : tokens.find(token)
-    if (principal === undefined) {
+    if (principal !== undefined) request.principal = principal
+  }
+}
+
+/** onRequest hook for a route subtree, after identifyBearer(): a valid bearer token is required. */
+export function requireBearer () {
+  return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.principal === undefined) {
       await reply.code(401).header('www-authenticate', 'Bearer realm="aed"').send({ error: 'unauthorized', message: 'a valid bearer token is required' })
-      return
     }
-    request.principal = principal
   }
 }
 

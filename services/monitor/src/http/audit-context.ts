@@ -10,7 +10,7 @@ export function requestOrigin (request: FastifyRequest): Pick<AuditEvent, 'addre
   return { address: request.ip, userAgent: userAgent === undefined ? null : userAgent.slice(0, USER_AGENT_MAX) }
 }
 
-/** Who made an API request and from where: the principal requireBearer found. */
+/** Who made an API request and from where: the principal identifyBearer found. */
 export function apiActor (request: FastifyRequest): Pick<AuditEvent, 'by' | 'role' | 'tokenId' | 'via' | 'address' | 'userAgent'> {
   const principal = request.principal
   if (principal === undefined) throw new Error(`${request.method} ${request.url}: no principal to audit; the route is not behind requireBearer`)
