@@ -27,6 +27,8 @@ t.test('an API token gets 429 with Retry-After once it used up API_RATE_LIMIT in
 
   await api.time.advance(15_000)
   t.equal((await viewer.get('/api/v1/cabinets')).status, 200, 'a new window')
+  t.same(api.logs.filter(entry => entry.msg === 'rate limit reached').map(({ limit, key, retryAfterS }) => ({ limit, key, retryAfterS })),
+    [{ limit: 'api', key: 'token:test-viewer', retryAfterS: 60 }], 'logged once for the window, naming the token by its id')
 })
 
 t.test('each token has its own limit: one over its limit holds back no other', async t => {
@@ -76,6 +78,7 @@ t.test('the acknowledgement pages are limited per address, more strictly, and sa
   t.equal(over.headers['cache-control'], 'no-store')
   t.equal(api.alerts.get(alert!.id)?.status, 'open', 'the refused press acknowledged nothing')
 
+  t.match(api.logs.filter(entry => entry.msg === 'rate limit reached'), [{ limit: 'ack_pages', key: 'address:203.0.113.50' }])
   t.equal((await api.from({ address: '203.0.113.51' }).get(path)).status, 200, 'another phone')
   t.equal((await api.as('viewer', { address: '203.0.113.50' }).get('/api/v1/cabinets')).status, 200, 'the API keeps its own limits')
 })

@@ -40,13 +40,14 @@ const MAX_KEYS = 10_000
 /**
  * Counts requests per key in fixed windows on the monitor's clock (so
  * tests move time by hand): a window starts at a key's first request and
- * lasts timeWindow.
+ * lasts timeWindow. `reached` hears of the first request over the limit in
+ * each window, once.
  */
-function countersOn (clock: Clock): FastifyRateLimitStoreCtor {
+function countersOn (clock: Clock, reached: (key: string, retryAfterS: number) => void): FastifyRateLimitStoreCtor {
   return class WindowCounters implements FastifyRateLimitStore {
     private readonly windows = new Map<string, { count: number, startMs: number }>()
 
-    incr (key: string, callback: (error: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number): void {
+    incr (key: string, callback: (error: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number, max: number): void {
       const now = clock.now()
       let window = this.windows.get(key)
       if (window === undefined || window.startMs + timeWindow <= now) {
@@ -56,7 +57,9 @@ function countersOn (clock: Clock): FastifyRateLimitStoreCtor {
         this.windows.set(key, window)
       }
       window.count++
-      callback(null, { current: window.count, ttl: window.startMs + timeWindow - now })
+      const ttl = window.startMs + timeWindow - now
+      if (window.count === max + 1) reached(key, Math.ceil(ttl / 1000))
+      callback(null, { current: window.count, ttl })
     }
 
     child (): FastifyRateLimitStore {
@@ -77,9 +80,11 @@ function countersOn (clock: Clock): FastifyRateLimitStoreCtor {
   }
 }
 
-function pluginOptions (clock: Clock): RateLimitPluginOptions {
+function pluginOptions (app: FastifyInstance, clock: Clock, limit: 'api' | 'ack_pages'): RateLimitPluginOptions {
+  // Once per key and window: a client held back is worth a line, each refused request is not.
+  const reached = (key: string, retryAfterS: number): void => app.log.warn({ limit, key, retryAfterS }, 'rate limit reached')
   return {
-    store: countersOn(clock),
+    store: countersOn(clock, reached),
     errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.ceil(context.ttl / 1000))
   }
 }
@@ -96,7 +101,7 @@ function addressKey (request: FastifyRequest): string {
  * so made-up tokens cannot buy fresh counters.
  */
 export async function apiRateLimit (api: FastifyInstance, limits: RateLimits, clock: Clock): Promise<void> {
-  await api.register(rateLimit, { ...pluginOptions(clock), global: false })
+  await api.register(rateLimit, { ...pluginOptions(api, clock, 'api'), global: false })
   api.addHook('onRequest', api.rateLimit({
     timeWindow: limits.windowMs,
     keyGenerator: request => request.principal === undefined ? addressKey(request) : `token:${request.principal.tokenId}`,
@@ -106,5 +111,5 @@ export async function apiRateLimit (api: FastifyInstance, limits: RateLimits, cl
 
 /** The limit of every route registered in `pages` after it: per client address. */
 export async function pageRateLimit (pages: FastifyInstance, limits: RateLimits, clock: Clock): Promise<void> {
-  await pages.register(rateLimit, { ...pluginOptions(clock), global: true, timeWindow: limits.windowMs, max: limits.ackPerAddress, keyGenerator: addressKey })
+  await pages.register(rateLimit, { ...pluginOptions(pages, clock, 'ack_pages'), global: true, timeWindow: limits.windowMs, max: limits.ackPerAddress, keyGenerator: addressKey })
 }
