@@ -9,10 +9,11 @@ import { startTestStack, strongTestSecret, TEST_PEOPLE, waitFor } from './suppor
 /**
  * Secrets go in, and must come out nowhere: the whole system runs with
  * known secrets (every secret setting of the monitor that this stack can
- * use, and cabinet secrets issued through the API), goes through alerts,
- * failing and succeeding deliveries, refused requests and a restart with a
- * password in the MQTT URL; then its log, /metrics, the alert journal, the
- * dashboards and the messages people got are searched for every secret.
+ * use, and a cabinet secret and an API token issued through the API), goes
+ * through alerts, failing and succeeding deliveries, refused requests and a
+ * restart with a password in the MQTT URL; then its log, /metrics, the alert
+ * journal, the audit trail, the API token file, the dashboards and the
+ * messages people got are searched for every secret.
  *
  * The log goes through the production logger's key redaction but without
  * the last-resort scrubbing of secret values, so nothing here passes
@@ -51,6 +52,9 @@ t.test('the stack runs with every secret setting it can use', async t => {
 t.test('alerts go out, deliveries fail and recover, requests are refused, the monitor restarts', async t => {
   const issued = await stack.api('POST', '/api/v1/cabinets/pernik-aed-02/credentials')
   secrets.set('cabinet secret pernik-aed-02', issued.body.secret)
+  const token = await stack.api('POST', '/api/v1/tokens', { name: 'night-desk', role: 'responder' })
+  secrets.set('an issued API token', token.body.token)
+  t.equal((await fetch(`${stack.apiUrl}/api/v1/alerts`, { headers: { authorization: `Bearer ${token.body.token as string}` } })).status, 200, 'the issued token is used')
 
   const cabinet = await stack.cabinet('pernik-aed-01', { heartbeatIntervalS: 1 })
   await waitFor(async () => (await stack.api('GET', '/api/v1/cabinets/pernik-aed-01')).body.readiness.state === 'ready', 'ready')
@@ -87,18 +91,20 @@ t.test('alerts go out, deliveries fail and recover, requests are refused, the mo
   t.match(log, /Invalid username or password|EAUTH/, 'the SMTP AUTH failure is in the log')
 })
 
-t.test('no secret, in any form, is in the log, /metrics, the alert journal, the dashboards or the messages people got', async t => {
+t.test('no secret, in any form, is in the log, /metrics, the alert journal, the audit trail, the token file, the dashboards or the messages people got', async t => {
   const places = new Map<string, string>()
   places.set('the log', logged.join(''))
   places.set('/metrics', await (await fetch(`${stack.apiUrl}/metrics`)).text())
   places.set('/readyz', await (await fetch(`${stack.apiUrl}/readyz`)).text())
   places.set('/openapi.json', await (await fetch(`${stack.apiUrl}/openapi.json`)).text())
   places.set('the alert journal', await readFile(join(stack.config.DATA_DIR, 'alert-journal.jsonl'), 'utf8'))
+  places.set('the audit trail', await readFile(join(stack.config.DATA_DIR, 'audit.jsonl'), 'utf8'))
+  places.set('the API token file', await readFile(join(stack.config.DATA_DIR, 'api-tokens.json'), 'utf8'))
   const dashboards = new URL('../dashboards/generated/', import.meta.url)
   for (const file of (await readdir(dashboards)).filter(f => f.endsWith('.json'))) places.set(`dashboards/generated/${file}`, await readFile(new URL(file, dashboards), 'utf8'))
   places.set('the SMS', stack.sms.messages.map(m => m.body).join('\n'))
   places.set('the emails', stack.smtp.mails.map(m => m.raw).join('\n'))
-  t.ok(places.get('the alert journal')!.length > 0 && places.get('the SMS')!.length > 0 && places.get('the emails')!.length > 0, 'there is something to search')
+  t.ok(places.get('the alert journal')!.length > 0 && places.get('the audit trail')!.length > 0 && places.get('the SMS')!.length > 0 && places.get('the emails')!.length > 0, 'there is something to search')
 
   const forms = (value: string): string[] => [
     value,

@@ -40,7 +40,9 @@ const settings = {
   DATA_DIR: dataDir,
   INFLUX_URL: 'http://127.0.0.1:9',
   ALERT_LINK_SECRET: strongTestSecret(),
-  LOG_LEVEL: 'silent'
+  LOG_LEVEL: 'silent',
+  // The test polls the API while it waits; the limits are tested in rate-limits.test.ts.
+  API_RATE_LIMIT: '1000000'
 }
 const service = await startMonitorService(MonitorConfigSchema.parse(settings), pino({ level: 'silent' }))
 t.teardown(async () => {

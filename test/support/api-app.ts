@@ -14,6 +14,7 @@ import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
 import { ManualTime } from '@aed/testkit/manual-time'
 import { strongTestSecret } from './stack.ts'
 import { buildApp } from '../../services/monitor/src/app.ts'
+import { shortAckLink } from '../../services/monitor/src/ack/signed-link.ts'
 import type { AlertBook } from '../../services/monitor/src/alerts/alert-book.ts'
 import type { AlertJournal } from '../../services/monitor/src/alerts/alert-journal.ts'
 import type { AlertLifecycle } from '../../services/monitor/src/alerts/alert-lifecycle.ts'
@@ -22,7 +23,10 @@ import { EXAMPLE_ALERTING_FILE, MonitorConfigSchema } from '../../services/monit
 import { CredentialsIssuer } from '../../services/monitor/src/credentials-issuer.ts'
 import type { MonitorBus } from '../../services/monitor/src/events.ts'
 import type { HealthCheck } from '../../services/monitor/src/health/health-check.ts'
+import { API_TOKENS_FILE, IssuedTokens } from '../../services/monitor/src/access/issued-tokens.ts'
+import { AUDIT_LOG_FILE, AuditLog } from '../../services/monitor/src/audit/audit-log.ts'
 import { ApiTokens, type ApiRole } from '../../services/monitor/src/http/api-auth.ts'
+import { rateLimitsOf } from '../../services/monitor/src/http/rate-limits.ts'
 import type { IngestCounters } from '../../services/monitor/src/ingest/ingest-counters.ts'
 import { MessageIntake } from '../../services/monitor/src/ingest/message-intake.ts'
 import type { MqttSubscriber } from '../../services/monitor/src/ingest/mqtt-subscriber.ts'
@@ -42,7 +46,8 @@ import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/s
  * state, the alert book and lifecycle with every rule, the maintenance desk
  * with its journal in a temporary directory, the health check, the ingest
  * counters and InfluxDB writer behind /metrics, and the credentials issuer
- * with its own credentials file. Messages reach them through the real
+ * with its own credentials file; the issued API tokens and the audit trail
+ * in the same directory. Messages reach them through the real
  * MessageIntake (receive()), as they would from MQTT.
  *
  * MQTT and InfluxDB are peers only where a test asks for them: without
@@ -54,19 +59,21 @@ import type { InfluxWriter, InfluxWriterOptions } from '../../services/monitor/s
 /** One bearer token per role; the names are what audit fields such as acknowledgedBy show. */
 export const API_PRINCIPALS = {
   admin: { token: strongTestSecret(), name: 'admin' },
-  operator: { token: strongTestSecret(), name: 'dispatch-desk' },
+  technician: { token: strongTestSecret(), name: 'field-technician' },
+  responder: { token: strongTestSecret(), name: 'dispatch-desk' },
   viewer: { token: strongTestSecret(), name: 'wall-display' }
 } as const satisfies Record<ApiRole, { token: string, name: string }>
 
 /** Where the monitor's clock stands when an app is built. */
 export const API_TEST_START = '2026-11-24T10:00:00.000Z'
 
-const config = MonitorConfigSchema.parse({
+const BASE_SETTINGS = {
   AED_ADMIN_TOKEN: API_PRINCIPALS.admin.token,
   MQTT_PASSWORD: strongTestSecret(),
   ALERT_LINK_SECRET: strongTestSecret(),
   LOG_LEVEL: 'silent'
-})
+}
+const config = MonitorConfigSchema.parse(BASE_SETTINGS)
 const fleetFile = await loadFleet(PERNIK_FLEET_FILE)
 const routing = new AlertRouting(await loadAlertingFile(EXAMPLE_ALERTING_FILE))
 const templates = await loadMessageTemplates()
@@ -78,6 +85,14 @@ export interface ApiAppOptions {
   /** Base URL of an InfluxDB (or startInfluxStandIn()); by default a port nobody listens on. */
   influxUrl?: string
   writer?: Partial<InfluxWriterOptions>
+  /**
+   * The monitor's DATA_DIR (journal, issued tokens, audit trail), for a test
+   * that builds the app again on what the first one left; by default a new
+   * temporary directory, removed by close().
+   */
+  dataDir?: string
+  /** Settings of the HTTP layer other than their defaults, as environment values (rate limits, TRUST_PROXY). */
+  settings?: Record<string, string>
 }
 
 export interface ApiResponse {
@@ -98,6 +113,14 @@ export interface ApiClient {
   delete (url: string): Promise<ApiResponse>
 }
 
+/** Where a request comes from: the client's address and its User-Agent header. */
+export interface RequestOrigin {
+  address?: string
+  userAgent?: string
+  /** An X-Forwarded-For header, as a proxy in front of the monitor sends it. */
+  forwardedFor?: string
+}
+
 export interface ApiApp {
   app: FastifyInstance
   /** The monitor's time line: rules, alert times, maintenance windows. */
@@ -115,14 +138,23 @@ export interface ApiApp {
   health: HealthCheck
   subscriber: MqttSubscriber
   credentials: CredentialFile
+  /** The tokens issued through the API, kept in dataDir. */
+  issuedTokens: IssuedTokens
+  /** The audit trail, kept in dataDir. */
+  audit: AuditLog
+  dataDir: string
   /** Everything the app and the units logged, parsed. */
   logs: Array<Record<string, unknown>>
-  /** Calls the API with the bearer token of `role`. */
-  as (role: ApiRole): ApiClient
+  /** Calls the API with the bearer token of `role`, from 127.0.0.1 with the user agent lightMyRequest unless `from` says otherwise. */
+  as (role: ApiRole, from?: RequestOrigin): ApiClient
+  /** The path of the acknowledgement link a person of the example alerting file gets for an alert. */
+  ackPath (alertId: string, personId: string): string
   /** Calls without an Authorization header. */
   anonymous: ApiClient
   /** Calls with this Authorization header, exactly. */
-  withAuthorization (header: string): ApiClient
+  withAuthorization (header: string, from?: RequestOrigin): ApiClient
+  /** Calls without an Authorization header, from this address and user agent. */
+  from (origin: RequestOrigin): ApiClient
   /** A cabinet's message through the intake, as if it came over MQTT; ts (now) and seq (counting) are filled in unless given. */
   receive (cabinetId: string, channel: UplinkChannel, payload: Record<string, unknown>): void
   /** Raw bytes on a topic through the intake. */
@@ -133,7 +165,7 @@ export interface ApiApp {
 let nextClientId = 0
 
 export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp> {
-  const dir = await mkdtemp(join(tmpdir(), 'aed-api-'))
+  const dir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'aed-api-'))
   const logs: Array<Record<string, unknown>> = []
   const logger = pino({ level: 'info' }, new Writable({
     write (chunk: Buffer, _encoding, done) {
@@ -177,12 +209,19 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
   const intake = new MessageIntake(monitor.bus, time)
   const credentials = new CredentialFile(join(dir, 'credentials.json'))
 
-  const tokens = new ApiTokens()
-  for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole })
+  const issuedTokens = new IssuedTokens(join(dir, API_TOKENS_FILE), time)
+  await issuedTokens.start()
+  const audit = new AuditLog(join(dir, AUDIT_LOG_FILE), time)
+  await audit.start()
+  const tokens = new ApiTokens(issuedTokens)
+  for (const [role, { token, name }] of Object.entries(API_PRINCIPALS)) tokens.add(token, { name, role: role as ApiRole, tokenId: `test-${role}` })
+  const settings = MonitorConfigSchema.parse({ ...BASE_SETTINGS, ...options.settings })
   const app = await buildApp({
     services: monitor.services(),
     issuer: new CredentialsIssuer(credentials),
     tokens,
+    issuedTokens,
+    audit,
     logger,
     ack: {
       secret: config.ALERT_LINK_SECRET,
@@ -190,18 +229,23 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       routing,
       templates,
       desk: monitor.desk
-    }
+    },
+    limits: rateLimitsOf(settings),
+    trustProxy: settings.TRUST_PROXY
   })
 
-  const client = (authorization: string | undefined): ApiClient => {
+  const client = (authorization: string | undefined, from: RequestOrigin = {}): ApiClient => {
     const call = async (method: InjectOptions['method'], url: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> => {
       const headers: Record<string, string> = {}
       if (authorization !== undefined) headers.authorization = authorization
       if (body !== undefined) headers['content-type'] = contentType
+      if (from.userAgent !== undefined) headers['user-agent'] = from.userAgent
+      if (from.forwardedFor !== undefined) headers['x-forwarded-for'] = from.forwardedFor
       const res = await app.inject({
         method,
         url,
         headers,
+        ...(from.address === undefined ? {} : { remoteAddress: from.address }),
         ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) })
       })
       let parsed: unknown
@@ -217,7 +261,8 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   let seq = 0
   return {
-    app, time, ioTime, credentials, logs,
+    app, time, ioTime, credentials, issuedTokens, audit, logs,
+    dataDir: dir,
     bus: monitor.bus,
     fleet: monitor.fleet,
     book: monitor.book,
@@ -228,9 +273,15 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     writer: monitor.writer,
     health: monitor.health,
     subscriber: monitor.subscriber,
-    as: role => client(`Bearer ${API_PRINCIPALS[role].token}`),
+    as: (role, from) => client(`Bearer ${API_PRINCIPALS[role].token}`, from),
+    ackPath (alertId, personId) {
+      const alert = monitor.alerts.get(alertId)
+      if (alert === undefined) throw new Error(`no alert ${alertId}`)
+      return new URL(shortAckLink(config.PUBLIC_URL, alert, personId, { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000 })).pathname
+    },
     anonymous: client(undefined),
-    withAuthorization: header => client(header),
+    withAuthorization: (header, from) => client(header, from),
+    from: origin => client(undefined, origin),
     receive (cabinetId, channel, payload) {
       const message = { ts: new Date(time.now()).toISOString(), seq: ++seq, ...payload }
       intake.handle(cabinetTopic(cabinetId, channel), Buffer.from(JSON.stringify(message)))
@@ -240,8 +291,10 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
     },
     async close () {
       await app.close()
+      await issuedTokens.stop()
+      await audit.stop()
       await monitor.stop()
-      await rm(dir, { recursive: true, force: true })
+      if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true })
     }
   }
 }

@@ -25,8 +25,12 @@ t.test('/openapi.json documents every API route and probe with its input and out
     'POST /api/v1/alerts/{id}/resolve',
     'POST /api/v1/cabinets/{id}/commands',
     'POST /api/v1/cabinets/{id}/credentials',
-    'POST /api/v1/cabinets/{id}/maintenance'
-  ], 'neither the document itself nor the acknowledgement pages')
+    'POST /api/v1/cabinets/{id}/maintenance',
+    'GET /api/v1/tokens',
+    'POST /api/v1/tokens',
+    'DELETE /api/v1/tokens/{id}',
+    'GET /api/v1/audit'
+  ].sort(), 'neither the document itself nor the acknowledgement pages')
 
   const alerts = doc.paths['/api/v1/alerts'].get
   t.same(alerts.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(),
@@ -35,4 +39,12 @@ t.test('/openapi.json documents every API route and probe with its input and out
   const commands = doc.paths['/api/v1/cabinets/{id}/commands'].post
   t.same(commands.requestBody.content['application/json'].schema.properties.cmd.enum, ['selftest', 'report'])
   t.same(Object.keys(commands.responses).sort(), ['202', '404', '503'])
+
+  const issue = doc.paths['/api/v1/tokens'].post
+  t.same(issue.requestBody.content['application/json'].schema.properties.role.enum, ['viewer', 'responder', 'technician', 'admin'])
+  t.same(issue.requestBody.content['application/json'].schema.required.sort(), ['name', 'role'])
+  t.same(Object.keys(issue.responses).sort(), ['201', '409'])
+  t.ok(issue.responses['201'].content['application/json'].schema.properties.token, 'the token is in the answer to issuing')
+  t.notOk(doc.paths['/api/v1/tokens'].get.responses['200'].content['application/json'].schema.properties.tokens.items.properties.token, 'and not in the list')
+  t.same(doc.paths['/api/v1/audit'].get.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(), ['query:limit', 'query:since'])
 })

@@ -81,3 +81,21 @@ t.test('TLS settings come in pairs: HTTPS needs certificate and key, a broker CA
   const config = loadMonitorConfig({ ...required, MQTT_URL: 'mqtts://broker.example.org:8883', MQTT_CA_FILE: '/etc/aed/ca.crt', HTTPS_CERT_FILE: '/etc/aed/api.crt', HTTPS_KEY_FILE: '/etc/aed/api.key' })
   t.equal(config.MQTT_CA_FILE, '/etc/aed/ca.crt')
 })
+
+t.test('TRUST_PROXY is a comma-separated list of addresses and CIDR ranges; each other entry is named', async t => {
+  t.equal(loadMonitorConfig(required).TRUST_PROXY, undefined, 'unset: no proxy is believed')
+  t.same(loadMonitorConfig({ ...required, TRUST_PROXY: '10.0.0.5, 10.0.1.0/24,::1,fd00::/8' }).TRUST_PROXY, ['10.0.0.5', '10.0.1.0/24', '::1', 'fd00::/8'])
+  const error = t.throws(() => loadMonitorConfig({ ...required, PORT: 'eighty', TRUST_PROXY: '10.0.0.5,proxy.local,10.0.0.0/33,::1/129,10.0.0.1/8/8' })) as ConfigError
+  const problems = error.problems.join('\n')
+  t.match(problems, 'PORT', 'listed with the other problems')
+  for (const entry of ['proxy.local', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8']) t.match(problems, `TRUST_PROXY: "${entry}" is not an IP address or CIDR range`)
+  t.notMatch(problems, '"10.0.0.5"')
+})
+
+t.test('rate limits are whole numbers of at least one', async t => {
+  const config = loadMonitorConfig(required)
+  t.same([config.API_RATE_LIMIT, config.API_RATE_LIMIT_UNAUTHENTICATED, config.ACK_RATE_LIMIT, config.RATE_LIMIT_WINDOW_S], [600, 60, 30, 60])
+  const error = t.throws(() => loadMonitorConfig({ ...required, API_RATE_LIMIT: '0', API_RATE_LIMIT_UNAUTHENTICATED: '-1', ACK_RATE_LIMIT: '2.5', RATE_LIMIT_WINDOW_S: 'minute' })) as ConfigError
+  const problems = error.problems.join('\n')
+  for (const name of ['API_RATE_LIMIT', 'API_RATE_LIMIT_UNAUTHENTICATED', 'ACK_RATE_LIMIT', 'RATE_LIMIT_WINDOW_S']) t.match(problems, new RegExp(`^${name}: `, 'm'), `names ${name}`)
+})

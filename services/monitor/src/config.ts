@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isIP } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { PERNIK_FLEET_FILE } from '@aed/core/fleet'
 import { strongSecret } from '@aed/core/secret-strength'
@@ -26,9 +27,18 @@ export const MonitorConfigSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
   DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails; unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  TRUST_PROXY: optionalString.transform(v => v?.split(',').map(entry => entry.trim())).superRefine((entries, ctx) => {
+    for (const entry of entries ?? []) {
+      if (!isAddressOrRange(entry)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an IP address or CIDR range` })
+    }
+  }).describe('Addresses or CIDR ranges, comma-separated, of reverse proxies in front of the monitor: for requests from them, X-Forwarded-For gives the client\'s address (rate limits, audit trail); unset = the connecting address'),
+  API_RATE_LIMIT: z.coerce.number().int().min(1).default(600).describe('Requests per RATE_LIMIT_WINDOW_S one API token may make; then 429 with Retry-After'),
+  API_RATE_LIMIT_UNAUTHENTICATED: z.coerce.number().int().min(1).default(60).describe('Requests to /api/v1 without a valid token one client address may make per RATE_LIMIT_WINDOW_S'),
+  ACK_RATE_LIMIT: z.coerce.number().int().min(1).default(30).describe('Requests to the acknowledgement pages (/a/…) one client address may make per RATE_LIMIT_WINDOW_S'),
+  RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60).describe('The window of the rate limits, seconds; it starts at a token\'s or address\'s first request'),
 
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),
-  DATA_DIR: z.string().default('data/monitor').describe('Directory for the durable alert journal'),
+  DATA_DIR: z.string().default('data/monitor').describe('Directory for the durable alert journal, the issued API tokens and the audit trail'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json').describe('Hashed MQTT credentials, shared with the broker'),
   AED_ADMIN_TOKEN: secret.describe('Bootstrap bearer token with the admin role on /api/v1'),
 
@@ -104,6 +114,13 @@ export const MonitorConfigSchema = z.object({
 })
 
 export type MonitorConfig = z.infer<typeof MonitorConfigSchema>
+
+function isAddressOrRange (entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
 
 /** The settings that are secrets: checked for strength, and scrubbed from every log line. */
 export const MONITOR_SECRETS = [

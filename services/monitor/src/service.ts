@@ -3,11 +3,15 @@ import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { loadFleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
+import { join } from 'node:path'
+import { API_TOKENS_FILE, IssuedTokens } from './access/issued-tokens.ts'
 import { buildApp } from './app.ts'
+import { AUDIT_LOG_FILE, AuditLog } from './audit/audit-log.ts'
 import type { Time } from '@aed/core/time'
 import type { MonitorConfig } from './config.ts'
 import { CredentialsIssuer } from './credentials-issuer.ts'
 import { ApiTokens } from './http/api-auth.ts'
+import { rateLimitsOf } from './http/rate-limits.ts'
 import { loadDigestTemplates } from './messages/digest-message.ts'
 import { loadMessageTemplates } from './messages/message-templates.ts'
 import { Monitor } from './monitor.ts'
@@ -76,11 +80,22 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     ...(options.time !== undefined ? { time: options.time } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})
   })
-  const tokens = new ApiTokens()
-  tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin' })
+  const services = monitor.services()
+  const issuedTokens = new IssuedTokens(join(config.DATA_DIR, API_TOKENS_FILE), services.clock)
+  const audit = new AuditLog(join(config.DATA_DIR, AUDIT_LOG_FILE), services.clock)
+  const tokens = new ApiTokens(issuedTokens)
+  tokens.add(config.AED_ADMIN_TOKEN, { name: 'admin', role: 'admin', tokenId: 'bootstrap' })
 
+  await issuedTokens.start()
+  await audit.start()
   await monitor.start()
-  const app = await buildApp({ services: monitor.services(), issuer, tokens, logger, ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk }, https: tls.https })
+  const app = await buildApp({
+    services, issuer, tokens, issuedTokens, audit, logger,
+    ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk },
+    limits: rateLimitsOf(config),
+    trustProxy: config.TRUST_PROXY,
+    https: tls.https
+  })
   const url = await app.listen({ host: config.HOST, port: config.PORT })
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {
@@ -89,6 +104,8 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     url,
     async close () {
       await app.close()
+      await issuedTokens.stop()
+      await audit.stop()
       await monitor.stop()
     }
   }

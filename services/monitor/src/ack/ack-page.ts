@@ -14,6 +14,20 @@ import { fillPlaceholders } from '../messages/placeholders.ts'
  * the page's own URL.
  */
 
+/**
+ * What the pages may do in a browser, as a Content-Security-Policy: their
+ * own inline style and posting the form back to themselves; no scripts,
+ * images, fonts or fetches, no <base>, no framing. No upgrade-insecure-requests:
+ * behind plain HTTP (a test, a LAN) the form must post back as it came.
+ */
+export const ACK_PAGE_CSP = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'unsafe-inline'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"]
+}
+
 const COLOUR: Record<Severity | 'resolved', string> = { critical: '#b71c1c', warning: '#e65100', info: '#0d47a1', resolved: '#1b5e20' }
 
 const CSS = `
@@ -85,28 +99,29 @@ function stateSection ({ texts, alert, personId, acknowledgedByName, timeZone }:
   }
 }
 
-export type ProblemKind = 'expired' | 'invalid' | 'not_found' | 'failed'
+export type ProblemKind = 'expired' | 'invalid' | 'not_found' | 'failed' | 'too_many'
 
 /**
  * A page saying why the link does not work. Without a trustworthy person
  * (an invalid link) it speaks every language.
  */
-export function renderProblemPage (templates: MessageTemplates, problem: ProblemKind, language?: Language): string {
+export function renderProblemPage (templates: MessageTemplates, problem: ProblemKind, language?: Language, retryAfterS?: number): string {
   const languages: Language[] = language === undefined ? ['bg', 'en'] : [language]
   const body = languages.map(lang => {
-    const { title, text } = problemTexts(templates[lang], problem)
+    const { title, text } = problemTexts(templates[lang], problem, retryAfterS)
     return `<section lang="${lang}"><h1>${e(title)}</h1><p>${e(text)}</p></section>`
   }).join('\n')
   const first = templates[languages[0] ?? 'bg']
   return page(first.language, problemTexts(first, problem).title, '#555555', body)
 }
 
-function problemTexts (texts: LanguageTemplates, problem: ProblemKind): { title: string, text: string } {
+function problemTexts (texts: LanguageTemplates, problem: ProblemKind, retryAfterS = 60): { title: string, text: string } {
   switch (problem) {
     case 'expired': return { title: texts.page.expiredTitle, text: texts.page.expiredText }
     case 'invalid': return { title: texts.page.invalidTitle, text: texts.page.invalidText }
     case 'not_found': return { title: texts.page.notFoundTitle, text: texts.page.notFoundText }
     case 'failed': return { title: texts.page.failedTitle, text: texts.page.failedText }
+    case 'too_many': return { title: texts.page.tooManyTitle, text: fillPlaceholders(texts.page.tooManyText, { seconds: String(retryAfterS) }) }
   }
 }
 

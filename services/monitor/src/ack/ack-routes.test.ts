@@ -7,7 +7,9 @@ import { AlertBook } from '../alerts/alert-book.ts'
 import type { Person } from '../routing/people.ts'
 import { loadMessageTemplates } from '../messages/message-templates.ts'
 import { renderAlertMessage } from '../messages/render-alert-message.ts'
+import type { AuditEvent, AuditTrail } from '../audit/audit-log.ts'
 import type { AlertDesk } from './alert-desk.ts'
+import { registerSecurityHeaders } from '../http/security-headers.ts'
 import { ackRoutes } from './ack-routes.ts'
 import { ackLink, createAckToken, createShortAckToken, shortAckLink } from './signed-link.ts'
 
@@ -69,6 +71,9 @@ class FakeDesk implements AlertDesk {
 }
 
 const desk = new FakeDesk()
+/** What the pages recorded in the audit trail. */
+const audited: AuditEvent[] = []
+const audit: AuditTrail = { record: async event => { audited.push(event) } }
 const hostileCabinet: FleetCabinet = {
   ...fleet.cabinets.get('pernik-aed-01')!,
   id: 'pernik-aed-99',
@@ -78,10 +83,12 @@ const hostileCabinet: FleetCabinet = {
 
 async function buildApp (): Promise<FastifyInstance> {
   const app = Fastify()
+  await registerSecurityHeaders(app)
   await app.register(ackRoutes, {
     prefix: '/a',
     secret,
     desk,
+    audit,
     findCabinet: id => id === hostileCabinet.id ? hostileCabinet : fleet.cabinets.get(id),
     findPerson: id => people.find(p => p.id === id),
     people: () => people,
@@ -129,7 +136,7 @@ t.test('in a browser: the link shows the alert with site and address, and "По�
   t.equal(response?.status(), 200)
   const headers = response?.headers() ?? {}
   t.equal(headers['referrer-policy'], 'no-referrer')
-  t.match(headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+  t.equal(headers['content-security-policy'], "default-src 'none';style-src 'unsafe-inline';form-action 'self';base-uri 'none';frame-ancestors 'none'")
   t.equal(await page.getAttribute('html', 'lang'), 'bg')
   t.equal(await page.textContent('h1'), 'Отворен шкаф с АЕД')
   const text = await page.textContent('main') ?? ''
@@ -255,6 +262,7 @@ t.test('a short link acknowledges the alert as the person it was made for, each 
   t.equal(response.statusCode, 200)
   t.match(response.body, 'Вие поехте сигнала')
   t.same(desk.acknowledgements.filter(a => a.alertId === 'door0008'), [{ alertId: 'door0008', by: 'maria-ivanova' }])
+  t.match(audited.filter(a => a.subject === 'door0008'), [{ action: 'alert.acknowledged', by: 'maria-ivanova', role: null, tokenId: null, via: 'ack_link', address: '127.0.0.1', userAgent: 'lightMyRequest' }], 'recorded in the audit trail as that person')
 })
 
 t.test('a short link for another person or another alert, truncated, altered, or for an unknown alert is refused alike', async t => {

@@ -14,6 +14,8 @@ import { startTestBroker } from '@aed/testkit/test-broker'
 import { waitFor } from '@aed/testkit/wait-for'
 import { buildApp } from '../app.ts'
 import type { NotificationRecord } from '../events.ts'
+import { API_TOKENS_FILE, IssuedTokens } from '../access/issued-tokens.ts'
+import { AUDIT_LOG_FILE, AuditLog } from '../audit/audit-log.ts'
 import { ApiTokens } from '../http/api-auth.ts'
 import { MessageIntake } from '../ingest/message-intake.ts'
 import { loadDigestTemplates } from '../messages/digest-message.ts'
@@ -101,8 +103,11 @@ async function harness (t: Test) {
     services: monitor.services(),
     issuer: { issueCabinetSecret: async () => { throw new Error('not in this test') } },
     tokens: new ApiTokens(),
+    issuedTokens: new IssuedTokens(join(dataDir, API_TOKENS_FILE), time),
+    audit: new AuditLog(join(dataDir, AUDIT_LOG_FILE), time),
     logger,
-    ack: { secret: 'metrics-test-secret-0123456789abcdef', ttlMs: 72 * 3_600_000, routing, templates, desk: monitor.desk }
+    ack: { secret: 'metrics-test-secret-0123456789abcdef', ttlMs: 72 * 3_600_000, routing, templates, desk: monitor.desk },
+    limits: { windowMs: 60_000, perToken: 600, apiPerAddress: 60, ackPerAddress: 30 }
   })
   t.teardown(async () => {
     await app.close()

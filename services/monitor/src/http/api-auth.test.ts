@@ -8,15 +8,19 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE', url: string, role: ApiR
   { method: 'GET', url: '/api/v1/cabinets', role: 'viewer' },
   { method: 'GET', url: '/api/v1/cabinets/pernik-aed-01', role: 'viewer' },
   { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/credentials', role: 'admin' },
-  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/commands', role: 'operator', body: { cmd: 'report' } },
-  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'operator', body: { minutes: 30 } },
-  { method: 'DELETE', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'operator' },
+  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/commands', role: 'technician', body: { cmd: 'report' } },
+  { method: 'POST', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'technician', body: { minutes: 30 } },
+  { method: 'DELETE', url: '/api/v1/cabinets/pernik-aed-01/maintenance', role: 'technician' },
   { method: 'GET', url: '/api/v1/alerts', role: 'viewer' },
   { method: 'GET', url: '/api/v1/alerts/no-such-alert', role: 'viewer' },
-  { method: 'POST', url: '/api/v1/alerts/no-such-alert/ack', role: 'operator' },
-  { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'operator' }
+  { method: 'POST', url: '/api/v1/alerts/no-such-alert/ack', role: 'responder' },
+  { method: 'POST', url: '/api/v1/alerts/no-such-alert/resolve', role: 'responder' },
+  { method: 'POST', url: '/api/v1/tokens', role: 'admin', body: { name: 'grafana-wall', role: 'viewer' } },
+  { method: 'GET', url: '/api/v1/tokens', role: 'admin' },
+  { method: 'DELETE', url: '/api/v1/tokens/no-such-tok1', role: 'admin' },
+  { method: 'GET', url: '/api/v1/audit', role: 'admin' }
 ]
-const RANK: ApiRole[] = ['viewer', 'operator', 'admin']
+const RANK: ApiRole[] = ['viewer', 'responder', 'technician', 'admin']
 
 function send (client: ApiClient, route: typeof ROUTES[number]) {
   if (route.method === 'GET') return client.get(route.url)
@@ -75,7 +79,7 @@ t.test('each role may use exactly the routes of its rank and below; a lower one 
   }
 })
 
-t.test('a viewer can read cabinets and alerts but changes nothing', async t => {
+t.test('a viewer can read cabinets and alerts but changes nothing: no alert, window, command, secret or token', async t => {
   const api = await apiAppFor(t)
   api.receive('pernik-aed-01', 'door', { state: 'open' })
   const [alert] = api.alerts.list()
@@ -87,11 +91,43 @@ t.test('a viewer can read cabinets and alerts but changes nothing', async t => {
   t.equal((await viewer.get('/api/v1/alerts')).body.alerts.length, 1)
   t.equal((await viewer.get(`/api/v1/alerts/${alert!.id}`)).body.status, 'open')
 
+  const issued = await api.as('admin').post('/api/v1/tokens', { name: 'grafana-wall', role: 'viewer' })
   t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/ack`)).status, 403)
   t.equal((await viewer.post(`/api/v1/alerts/${alert!.id}/resolve`)).status, 403)
   t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/maintenance', {})).status, 403)
+  t.equal((await viewer.delete('/api/v1/cabinets/pernik-aed-01/maintenance')).status, 403)
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'selftest' })).status, 403)
+  t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/credentials')).status, 403)
+  t.equal((await viewer.post('/api/v1/tokens', { name: 'my-own', role: 'admin' })).status, 403)
+  t.equal((await viewer.get('/api/v1/tokens')).status, 403)
+  t.equal((await viewer.get('/api/v1/audit')).status, 403)
+  t.equal((await viewer.delete(`/api/v1/tokens/${issued.body.id}`)).status, 403)
   t.equal(api.alerts.get(alert!.id)?.status, 'open', 'the alert is as it was')
   t.equal(api.fleet.get('pernik-aed-01')?.maintenanceUntilMs, undefined, 'no maintenance window was opened')
+  t.equal(await api.credentials.find('pernik-aed-01'), undefined, 'no secret was issued')
+  t.same(api.issuedTokens.list().map(l => l.name), ['grafana-wall'], 'no token was issued or revoked')
+})
+
+t.test('a responder acknowledges and resolves alerts, but opens no maintenance window and sends no command', async t => {
+  const api = await apiAppFor(t)
+  api.receive('pernik-aed-01', 'door', { state: 'open' })
+  const [alert] = api.alerts.list()
+  const responder = api.as('responder')
+  t.match((await responder.post(`/api/v1/alerts/${alert!.id}/ack`)).body, { status: 'acknowledged', acknowledgedBy: 'dispatch-desk' })
+  t.match((await responder.post(`/api/v1/alerts/${alert!.id}/resolve`)).body, { status: 'resolved', resolvedBy: 'dispatch-desk' })
+  t.equal((await responder.post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 30 })).status, 403)
+  t.equal((await responder.delete('/api/v1/cabinets/pernik-aed-01/maintenance')).status, 403)
+  t.equal((await responder.post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 403)
+  t.equal(api.fleet.get('pernik-aed-01')?.maintenanceUntilMs, undefined, 'no maintenance window was opened')
+})
+
+t.test('a technician opens and ends maintenance windows, but issues no cabinet secret', async t => {
+  const api = await apiAppFor(t)
+  const technician = api.as('technician')
+  t.match((await technician.post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 30 })).body, { readiness: { state: 'maintenance' } })
+  t.match((await technician.delete('/api/v1/cabinets/pernik-aed-01/maintenance')).body, { maintenance: { active: false } })
+  t.equal((await technician.post('/api/v1/cabinets/pernik-aed-01/credentials')).status, 403)
+  t.equal(await api.credentials.find('pernik-aed-01'), undefined, 'no secret was issued')
 })
 
 t.test('the role is checked before the request is looked at: a viewer learns nothing from a bad id, body or unknown cabinet', async t => {
@@ -101,7 +137,8 @@ t.test('the role is checked before the request is looked at: a viewer learns not
   t.equal((await viewer.post('/api/v1/cabinets/NOT_AN_ID/commands', { cmd: 'report' })).status, 403, 'malformed id')
   t.equal((await viewer.post('/api/v1/cabinets/sofia-aed-99/maintenance', {})).status, 403, 'unknown cabinet')
   t.equal((await viewer.post('/api/v1/cabinets/pernik-aed-01/maintenance', '{"minutes": ')).status, 403, 'a body that is not JSON')
-  t.equal((await api.as('operator').post('/api/v1/cabinets/sofia-aed-99/credentials')).status, 403, 'an operator asking for an unknown cabinet\'s secret')
+  t.equal((await api.as('technician').post('/api/v1/cabinets/sofia-aed-99/credentials')).status, 403, 'a technician asking for an unknown cabinet\'s secret')
+  t.equal((await api.as('responder').post('/api/v1/cabinets/sofia-aed-99/maintenance', {})).status, 403, 'a responder opening a window on an unknown cabinet')
 })
 
 t.test('probes, metrics and the OpenAPI document need no token', async t => {
@@ -117,6 +154,6 @@ t.test('docs/api.md names the same role for every API route', async t => {
   const docs = await readFile(new URL('../../../../docs/api.md', import.meta.url), 'utf8')
   const documented = [...docs.matchAll(/^\| `(GET|POST|DELETE) (\/api\/v1\/[^`]+)` \| (\w+) \|/gm)]
     .map(([, method, path, role]) => `${method} ${path} ${role}`)
-  const specified = ROUTES.map(route => `${route.method} ${route.url.replace('pernik-aed-01', '{id}').replace('no-such-alert', '{id}')} ${route.role}`)
+  const specified = ROUTES.map(route => `${route.method} ${route.url.replace(/pernik-aed-01|no-such-alert|no-such-tok1/, '{id}')} ${route.role}`)
   t.same(documented.sort(), specified.sort())
 })

@@ -1,18 +1,43 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
 
-export type ApiRole = 'admin' | 'operator' | 'viewer'
+/**
+ * The roles, lowest first; each may do what the ones before it may:
+ * viewer (facility managers) reads; responder (on-call staff) also
+ * acknowledges and resolves alerts; technician also opens maintenance
+ * windows and sends commands to cabinets; admin also issues cabinet secrets
+ * and API tokens and reads the audit trail.
+ */
+export const API_ROLES = ['viewer', 'responder', 'technician', 'admin'] as const
+export const ApiRoleSchema = z.enum(API_ROLES)
+export type ApiRole = z.infer<typeof ApiRoleSchema>
 
 export interface ApiPrincipal {
   name: string
   role: ApiRole
+  /** Which token: an issued token's id, or `bootstrap` for AED_ADMIN_TOKEN. */
+  tokenId: string
 }
 
-const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 }
+/** Finds who a bearer token belongs to, if anyone. */
+export interface TokenVerifier {
+  find (token: string): ApiPrincipal | undefined
+}
 
-export class ApiTokens {
+export function roleAtLeast (role: ApiRole, needed: ApiRole): boolean {
+  return API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed)
+}
+
+/**
+ * The tokens the API accepts: those given by configuration (AED_ADMIN_TOKEN),
+ * then those issued through the API.
+ */
+export class ApiTokens implements TokenVerifier {
   /** Keyed by SHA-256 of the token, so lookups compare digests of equal length. */
   private readonly byDigest = new Map<string, ApiPrincipal>()
+
+  constructor (private readonly issued?: TokenVerifier) {}
 
   add (token: string, principal: ApiPrincipal): void {
     this.byDigest.set(digest(token), principal)
@@ -23,7 +48,7 @@ export class ApiTokens {
     for (const [key, principal] of this.byDigest) {
       if (timingSafeEqual(Buffer.from(key, 'hex'), wanted)) return principal
     }
-    return undefined
+    return this.issued?.find(token)
   }
 }
 
@@ -37,17 +62,27 @@ declare module 'fastify' {
   }
 }
 
-/** onRequest hook for a route subtree: a valid bearer token is required. */
-export function requireBearer (tokens: ApiTokens) {
-  return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * onRequest hook for a route subtree: finds who the bearer token belongs
+ * to, if anyone, and answers nothing. requireBearer() refuses the request
+ * later when no one was found; between the two the rate limit can count a
+ * request by its token.
+ */
+export function identifyBearer (tokens: TokenVerifier) {
+  return async function identifyRequest (request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice('Bearer '.length).trim() : undefined
     const principal = token === undefined || token === '' ? undefined : tokens.find(token)
-    if (principal === undefined) {
+    if (principal !== undefined) request.principal = principal
+  }
+}
+
+/** onRequest hook for a route subtree, after identifyBearer(): a valid bearer token is required. */
+export function requireBearer () {
+  return async function authenticateRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.principal === undefined) {
       await reply.code(401).header('www-authenticate', 'Bearer realm="aed"').send({ error: 'unauthorized', message: 'a valid bearer token is required' })
-      return
     }
-    request.principal = principal
   }
 }
 
@@ -59,7 +94,7 @@ export function requireBearer (tokens: ApiTokens) {
 export function requireRole (role: ApiRole) {
   return async function authorizeRequest (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const principal = request.principal
-    if (principal === undefined || ROLE_RANK[principal.role] < ROLE_RANK[role]) {
+    if (principal === undefined || !roleAtLeast(principal.role, role)) {
       await reply.code(403).send({ error: 'forbidden', message: `this needs the ${role} role` })
     }
   }

@@ -22,7 +22,7 @@ t.test('input that fails its schema is a 400 naming the part and listing each pr
   t.equal(query.body.message, 'invalid querystring')
   t.equal(query.body.details.length, 2, 'both bad parameters listed')
 
-  const body = await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 0, reason: 'x'.repeat(501) })
+  const body = await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 0, reason: 'x'.repeat(501) })
   isProblem(t, body, 400, 'bad_request')
   t.equal(body.body.message, 'invalid body')
   t.match(body.body.details, [/^\/minutes: /, /^\/reason: /])
@@ -30,16 +30,16 @@ t.test('input that fails its schema is a 400 naming the part and listing each pr
 
 t.test('a JSON content type with an empty body, or a body that is not JSON, is a 400 from the parser', async t => {
   const api = await apiAppFor(t)
-  const operator = api.as('operator')
-  isProblem(t, await operator.post('/api/v1/cabinets/pernik-aed-01/maintenance', ''), 400, 'FST_ERR_CTP_EMPTY_JSON_BODY')
-  isProblem(t, await operator.post('/api/v1/cabinets/pernik-aed-01/maintenance', '{"minutes": 60'), 400, 'FST_ERR_CTP_INVALID_JSON_BODY')
+  const technician = api.as('technician')
+  isProblem(t, await technician.post('/api/v1/cabinets/pernik-aed-01/maintenance', ''), 400, 'FST_ERR_CTP_EMPTY_JSON_BODY')
+  isProblem(t, await technician.post('/api/v1/cabinets/pernik-aed-01/maintenance', '{"minutes": 60'), 400, 'FST_ERR_CTP_INVALID_JSON_BODY')
 })
 
 t.test('a body of another type is a 415, one over 64 KiB a 413', async t => {
   const api = await apiAppFor(t)
-  const operator = api.as('operator')
-  isProblem(t, await operator.post('/api/v1/cabinets/pernik-aed-01/maintenance', 'minutes=60', 'application/x-www-form-urlencoded'), 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-  isProblem(t, await operator.post('/api/v1/cabinets/pernik-aed-01/maintenance', JSON.stringify({ reason: 'x'.repeat(65 * 1024) })), 413, 'FST_ERR_CTP_BODY_TOO_LARGE')
+  const technician = api.as('technician')
+  isProblem(t, await technician.post('/api/v1/cabinets/pernik-aed-01/maintenance', 'minutes=60', 'application/x-www-form-urlencoded'), 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+  isProblem(t, await technician.post('/api/v1/cabinets/pernik-aed-01/maintenance', JSON.stringify({ reason: 'x'.repeat(65 * 1024) })), 413, 'FST_ERR_CTP_BODY_TOO_LARGE')
 })
 
 t.test('an unknown route is a 404 naming method and path', async t => {
@@ -53,7 +53,7 @@ t.test('an unknown route is a 404 naming method and path', async t => {
 t.test('a server fault is a 500 that tells the client nothing; the cause goes to the log', async t => {
   const api = await apiAppFor(t)
   await api.journal.stop()
-  const res = await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 30 })
+  const res = await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/maintenance', { minutes: 30 })
   isProblem(t, res, 500, 'internal_error')
   t.same(res.body, { error: 'internal_error', message: 'the request could not be completed' })
   t.notMatch(res.text, /journal/)

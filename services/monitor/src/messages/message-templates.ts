@@ -139,7 +139,9 @@ const PageSchema = z.strictObject({
   notFoundTitle: text(),
   notFoundText: text(),
   failedTitle: text(),
-  failedText: text()
+  failedText: text(),
+  tooManyTitle: text(),
+  tooManyText: text({ allowed: ['seconds'] })
 })
 
 export const MessageTemplatesSchema = z.strictObject({

@@ -119,7 +119,7 @@ t.test('GET /alerts/{id} is the alert, or 404', async t => {
 t.test('POST /alerts/{id}/ack acknowledges an open alert as the token\'s principal, at the monitor\'s time', async t => {
   const api = await apiAppFor(t)
   const { battery, selftest } = await fourAlerts(api)
-  const res = await api.as('operator').post(`/api/v1/alerts/${battery.id}/ack`)
+  const res = await api.as('responder').post(`/api/v1/alerts/${battery.id}/ack`)
   t.equal(res.status, 200)
   t.match(res.body, { id: battery.id, status: 'acknowledged', acknowledgedBy: 'dispatch-desk', acknowledgedAt: '2026-11-24T10:04:00.000Z', updatedAt: '2026-11-24T10:04:00.000Z' })
   t.equal(api.alerts.get(battery.id)?.status, 'acknowledged', 'the lifecycle holds it acknowledged')
@@ -129,13 +129,13 @@ t.test('POST /alerts/{id}/ack acknowledges an open alert as the token\'s princip
 t.test('acknowledging again, or acknowledging a resolved alert, changes nothing and answers 200', async t => {
   const api = await apiAppFor(t)
   const { battery, door } = await fourAlerts(api)
-  const first = await api.as('operator').post(`/api/v1/alerts/${battery.id}/ack`, {})
+  const first = await api.as('responder').post(`/api/v1/alerts/${battery.id}/ack`, {})
   await api.time.advance(60_000)
   const again = await api.as('admin').post(`/api/v1/alerts/${battery.id}/ack`, {})
   t.equal(again.status, 200)
   t.same(again.body, first.body, 'still acknowledged by the first, at the first time')
 
-  const resolved = await api.as('operator').post(`/api/v1/alerts/${door.id}/ack`)
+  const resolved = await api.as('responder').post(`/api/v1/alerts/${door.id}/ack`)
   t.equal(resolved.status, 200)
   t.match(resolved.body, { status: 'resolved', resolvedBy: 'system' })
   t.notOk('acknowledgedBy' in resolved.body)
@@ -144,7 +144,7 @@ t.test('acknowledging again, or acknowledging a resolved alert, changes nothing 
 t.test('POST /alerts/{id}/resolve resolves a task or an open alert as the token\'s principal; again changes nothing', async t => {
   const api = await apiAppFor(t)
   const { inspection, battery, selftest } = await fourAlerts(api)
-  const res = await api.as('operator').post(`/api/v1/alerts/${inspection.id}/resolve`)
+  const res = await api.as('responder').post(`/api/v1/alerts/${inspection.id}/resolve`)
   t.equal(res.status, 200)
   t.match(res.body, { id: inspection.id, task: true, status: 'resolved', resolvedBy: 'dispatch-desk', resolvedAt: '2026-11-24T10:04:00.000Z' })
 
@@ -164,7 +164,7 @@ t.test('POST /alerts/{id}/resolve resolves a task or an open alert as the token\
 t.test('ack and resolve answer 404 for an unknown alert', async t => {
   const api = await apiAppFor(t)
   for (const action of ['ack', 'resolve']) {
-    const res = await api.as('operator').post(`/api/v1/alerts/Qafecr7h/${action}`)
+    const res = await api.as('responder').post(`/api/v1/alerts/Qafecr7h/${action}`)
     t.equal(res.status, 404, action)
     t.same(res.body, { error: 'not_found', message: 'alert Qafecr7h not found' })
   }
@@ -173,7 +173,7 @@ t.test('ack and resolve answer 404 for an unknown alert', async t => {
 t.test('ack refuses a JSON content type with an empty body; no content type, or {}, is fine', async t => {
   const api = await apiAppFor(t)
   const { battery } = await fourAlerts(api)
-  const res = await api.as('operator').post(`/api/v1/alerts/${battery.id}/ack`, '')
+  const res = await api.as('responder').post(`/api/v1/alerts/${battery.id}/ack`, '')
   t.equal(res.status, 400)
   t.equal(res.body.error, 'FST_ERR_CTP_EMPTY_JSON_BODY')
   t.equal(api.alerts.get(battery.id)?.status, 'open')

@@ -2,10 +2,12 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { CabinetIdSchema } from '@aed/core/protocol'
-import { AlertKindSchema, AlertSchema, AlertStatusSchema } from '../../alerts/alert.ts'
+import { AlertKindSchema, AlertSchema, AlertStatusSchema, type Alert } from '../../alerts/alert.ts'
 import { AlertNotFoundError } from '../../alerts/alert-book.ts'
 import type { AlertActions } from '../../alerts/alert-lifecycle.ts'
+import type { AuditTrail } from '../../audit/audit-log.ts'
 import { requireRole } from '../api-auth.ts'
+import { apiActor } from '../audit-context.ts'
 import { ErrorSchema } from '../error-handler.ts'
 
 const AlertQuery = z.object({
@@ -17,7 +19,7 @@ const AlertQuery = z.object({
 })
 const Params = z.object({ id: z.string().min(1).max(64) })
 
-export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (app, { alerts }) => {
+export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions, audit: AuditTrail }> = async (app, { alerts, audit }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
 
   api.get('/alerts', {
@@ -42,16 +44,25 @@ export const alertRoutes: FastifyPluginAsync<{ alerts: AlertActions }> = async (
 
   for (const action of ['ack', 'resolve'] as const) {
     api.post(`/alerts/:id/${action}`, {
-      onRequest: requireRole('operator'),
+      onRequest: requireRole('responder'),
       schema: { params: Params, response: { 200: AlertSchema, 404: ErrorSchema } }
     }, async (request, reply) => {
-      const by = request.principal?.name ?? 'api'
+      const actor = apiActor(request)
+      const { id } = request.params
+      const before = alerts.get(id)?.status
+      let alert: Alert
       try {
-        return await (action === 'ack' ? alerts.acknowledge(request.params.id, by) : alerts.resolve(request.params.id, by))
+        alert = await (action === 'ack' ? alerts.acknowledge(id, actor.by) : alerts.resolve(id, actor.by))
       } catch (err) {
         if (err instanceof AlertNotFoundError) return reply.code(404).send({ error: 'not_found', message: err.message })
         throw err
       }
+      // Only what this request changed: acknowledging again, or resolving a resolved alert, did nothing.
+      const done = action === 'ack' ? before === 'open' && alert.status === 'acknowledged' : before !== 'resolved' && alert.status === 'resolved'
+      if (done) {
+        await audit.record({ ...actor, action: action === 'ack' ? 'alert.acknowledged' : 'alert.resolved', subject: id, details: { cabinetId: alert.cabinetId, kind: alert.kind } })
+      }
+      return alert
     })
   }
 }

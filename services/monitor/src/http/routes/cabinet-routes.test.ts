@@ -130,7 +130,7 @@ t.test('POST /cabinets/{id}/commands publishes the command on the cabinet\'s cmd
   const cabinet = await cabinetOnBroker(t)
   for (const cmd of ['selftest', 'report']) {
     const arrived = cabinet.nextCommand()
-    const res = await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd })
+    const res = await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd })
     t.equal(res.status, 202)
     t.match(res.body, { cabinetId: 'pernik-aed-01', cmd, requestId: /^[A-Za-z0-9_-]{8}$/ })
     t.same(await arrived, { topic: 'aed/v1/pernik-aed-01/cmd', command: { cmd, id: res.body.requestId, ts: API_TEST_START } }, `${cmd} reached the cabinet`)
@@ -139,34 +139,34 @@ t.test('POST /cabinets/{id}/commands publishes the command on the cabinet\'s cmd
 
 t.test('a command is 503 while the monitor is not connected to the broker', async t => {
   const api = await apiAppFor(t)
-  const res = await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'selftest' })
+  const res = await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'selftest' })
   t.equal(res.status, 503)
   t.same(res.body, { error: 'unavailable', message: 'MQTT broker not connected' })
 })
 
 t.test('a command is 503 once the broker connection is lost', async t => {
   const api = await apiAppFor(t, { mqtt: mqttOptions })
-  t.equal((await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 202)
+  t.equal((await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 202)
   await api.subscriber.stop()
-  t.equal((await api.as('operator').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 503)
+  t.equal((await api.as('technician').post('/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 503)
 })
 
 t.test('a command other than selftest or report, or none, is a 400; an unknown cabinet a 404', async t => {
   const api = await apiAppFor(t, { mqtt: mqttOptions })
-  const operator = api.as('operator')
+  const technician = api.as('technician')
   for (const body of [{ cmd: 'reboot' }, { cmd: '' }, {}, { command: 'selftest' }]) {
-    const res = await operator.post('/api/v1/cabinets/pernik-aed-01/commands', body)
+    const res = await technician.post('/api/v1/cabinets/pernik-aed-01/commands', body)
     t.equal(res.status, 400, JSON.stringify(body))
     t.equal(res.body.message, 'invalid body')
   }
-  const noBody = await operator.post('/api/v1/cabinets/pernik-aed-01/commands')
+  const noBody = await technician.post('/api/v1/cabinets/pernik-aed-01/commands')
   t.equal(noBody.status, 400, 'no body at all')
-  const unknown = await operator.post('/api/v1/cabinets/sofia-aed-99/commands', { cmd: 'report' })
+  const unknown = await technician.post('/api/v1/cabinets/sofia-aed-99/commands', { cmd: 'report' })
   t.equal(unknown.status, 404)
   t.same(unknown.body, NOT_FOUND)
 })
 
 t.test('an unknown cabinet is a 404 even while the broker is not connected', async t => {
   const api = await apiAppFor(t)
-  t.equal((await api.as('operator').post('/api/v1/cabinets/sofia-aed-99/commands', { cmd: 'report' })).status, 404)
+  t.equal((await api.as('technician').post('/api/v1/cabinets/sofia-aed-99/commands', { cmd: 'report' })).status, 404)
 })

@@ -5,8 +5,10 @@ import { CabinetIdSchema, CommandNameSchema } from '@aed/core/protocol'
 import type { CredentialsIssuer } from '../../credentials-issuer.ts'
 import type { Clock } from '@aed/core/time'
 import type { CabinetCommander } from '../../commands/cabinet-commands.ts'
+import type { AuditTrail } from '../../audit/audit-log.ts'
 import type { FleetView } from '../../state/fleet-state.ts'
 import { requireRole } from '../api-auth.ts'
+import { apiActor } from '../audit-context.ts'
 import { CabinetViewSchema, toCabinetView } from '../cabinet-view.ts'
 import { ErrorSchema } from '../error-handler.ts'
 
@@ -16,10 +18,11 @@ export interface CabinetRoutesOptions {
   fleet: FleetView
   commands: CabinetCommander
   issuer: Pick<CredentialsIssuer, 'issueCabinetSecret'>
+  audit: AuditTrail
   clock: Clock
 }
 
-export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (app, { fleet, commands, issuer, clock }) => {
+export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (app, { fleet, commands, issuer, audit, clock }) => {
   const api = app.withTypeProvider<ZodTypeProvider>()
   const timeZone = fleet.fleet.timezone
   const notFound = { error: 'not_found', message: 'no such cabinet in the fleet file' }
@@ -50,13 +53,15 @@ export const cabinetRoutes: FastifyPluginAsync<CabinetRoutesOptions> = async (ap
     const { id } = request.params
     if (fleet.get(id) === undefined) return reply.code(404).send(notFound)
     const issuedAt = new Date(clock.now())
+    const actor = apiActor(request)
     const secret = await issuer.issueCabinetSecret(id, issuedAt)
-    request.log.info({ cabinetId: id, by: request.principal?.name }, 'cabinet secret issued')
+    request.log.info({ cabinetId: id, by: actor.by }, 'cabinet secret issued')
+    await audit.record({ ...actor, action: 'cabinet.secret_issued', subject: id, details: {} })
     return reply.code(201).header('cache-control', 'no-store').send({ cabinetId: id, username: id, clientId: id, secret, issuedAt: issuedAt.toISOString() })
   })
 
   api.post('/cabinets/:id/commands', {
-    onRequest: requireRole('operator'),
+    onRequest: requireRole('technician'),
     schema: {
       summary: 'Ask a cabinet to do something now (run a self-test, report every reading)',
       params: Params,
