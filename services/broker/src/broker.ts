@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net'
+import type { EventEmitter } from 'node:events'
 import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
@@ -6,6 +7,7 @@ import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
+import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { principalOf } from './principals.ts'
 
 export interface BrokerOptions {
@@ -13,6 +15,10 @@ export interface BrokerOptions {
   logger: Logger
   /** How often to look for replaced secrets, ms. */
   credentialsPollMs?: number
+  /** Where sessions, subscriptions, queued and retained messages are kept; memory when not given. */
+  persistence?: PersistenceOptions
+  /** Aedes' heartbeat: a dead broker's wills are published after 4 of them (default 60 s). */
+  heartbeatIntervalMs?: number
 }
 
 export interface RunningBroker {
@@ -25,7 +31,8 @@ export interface RunningBroker {
 
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
- * authorisation, on a TCP listener. When a secret is replaced in the
+ * authorisation, on a TCP listener, keeping its sessions where
+ * `persistence` says. When a secret is replaced in the
  * credentials file, connections made with the old one are closed. A last
  * will is published only when a connection is lost, never when the broker
  * closes it (a refused publish, a protocol error, a replaced secret).
@@ -37,8 +44,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const denied = (error: AuthorizationError): void => {
     logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
   }
+  const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, err => logger.warn({ err }, 'broker store'))
   const aedes = new Aedes({
-    id: `aed-broker-${process.pid}`,
+    ...store.aedesOptions,
+    id: newBrokerId(),
+    ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate: createAuthenticate(credentials),
@@ -47,6 +57,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     drainTimeout: 30_000
   })
   await aedes.listen()
+  await store.attach(aedes)
 
   const connected = new Map<string, Client>()
   aedes.on('client', client => { logger.debug({ clientId: client.id }, 'client connected') })
@@ -65,6 +76,9 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     logger.info({ clientId: client.id, err }, 'client error')
   })
   aedes.on('connectionError', (client, err) => { logger.info({ clientId: client.id, err }, 'connection refused') })
+  // Aedes' own failures (a store that cannot be written, a stored will it cannot publish); unheard, they would end the process.
+  const events: EventEmitter = aedes // its type declarations leave 'error' out
+  events.on('error', (err: Error) => { logger.error({ err }, 'broker error') })
 
   const closeRevoked = async (): Promise<void> => {
     for (const client of connected.values()) {
@@ -96,8 +110,14 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     port,
     async close () {
       unwatchFile(options.credentialsFile)
+      // A stop is the broker's doing, not an outage: cabinets reconnect to the next start.
+      // Aedes' own registry: it holds a client from before its CONNACK, `connected` only from 'clientReady'.
+      const registered = Object.values((aedes as Aedes & { clients: Record<string, Client> }).clients)
+      await Promise.all(registered.map(client => withholdWill(aedes, client)
+        .catch(err => logger.warn({ clientId: client.id, err }, 'deleting a withheld last will failed'))))
       await new Promise<void>(resolve => aedes.close(() => resolve()))
       await new Promise<void>(resolve => server.close(() => resolve()))
+      await store.close()
     }
   }
 }

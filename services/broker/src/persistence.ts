@@ -1,0 +1,165 @@
+import type { EventEmitter } from 'node:events'
+import { mkdir } from 'node:fs/promises'
+import type { Aedes, Client } from 'aedes'
+import levelPersistence from 'aedes-persistence-level'
+import redisPersistence from 'aedes-persistence-redis'
+import { ClassicLevel } from 'classic-level'
+import { Redis, type RedisOptions } from 'ioredis'
+import mqemitterRedis from 'mqemitter-redis'
+import type { BrokerConfig } from './config.ts'
+
+/** Where the broker keeps its state (BROKER_PERSISTENCE). */
+export type PersistenceOptions =
+  | { kind: 'memory' }
+  | { kind: 'disk', dataDir: string }
+  | { kind: 'redis', url: string }
+
+export function persistenceFromConfig (config: Pick<BrokerConfig, 'BROKER_PERSISTENCE' | 'BROKER_DATA_DIR' | 'REDIS_URL'>): PersistenceOptions {
+  switch (config.BROKER_PERSISTENCE) {
+    case 'memory': return { kind: 'memory' }
+    case 'disk': return { kind: 'disk', dataDir: config.BROKER_DATA_DIR }
+    case 'redis': return { kind: 'redis', url: config.REDIS_URL }
+  }
+}
+
+/** A will as an Aedes store keeps it: whose it is, and which broker held the connection. */
+interface StoredWill { clientId: string, brokerId: string }
+
+/** The part of the aedes-persistence interface this module calls; Aedes calls the rest. */
+export interface AedesStore {
+  addSubscriptions (client: Client, subs: object[]): Promise<unknown>
+  streamWill (brokers?: Record<string, number>): AsyncIterable<StoredWill>
+  delWill (client: { id: string, brokerId: string }): Promise<unknown>
+  destroy (): Promise<void>
+}
+
+/** The broker's state, opened before Aedes starts and closed after it stopped. */
+export interface BrokerStore {
+  readonly kind: PersistenceOptions['kind']
+  /** Given to the Aedes constructor; empty for memory, which is Aedes' default. */
+  readonly aedesOptions: { persistence?: AedesStore, mq?: unknown }
+  /** Called once `aedes.listen()` has loaded the stored subscriptions, before the listener accepts connections. */
+  attach (aedes: Aedes): Promise<void>
+  close (): Promise<void>
+}
+
+/**
+ * A new id for every start of the broker. The stores key queued messages by
+ * broker id and a counter that starts at 0 with each process, so an id
+ * reused after a restart (a container's process is always pid 1) would
+ * overwrite messages still queued by the previous run. Starting with the
+ * time keeps the disk store's queues, which are sorted by key, in the order
+ * the messages arrived across restarts.
+ */
+export function newBrokerId (): string {
+  return `aed-broker-${Date.now()}-${process.pid}`
+}
+
+/**
+ * Opens the broker's state. `disk` is LevelDB (classic-level) in its own
+ * directory; `redis` keeps the state in Redis and passes messages between
+ * broker processes through Redis pub/sub (mqemitter-redis); `memory` is
+ * Aedes' default and forgets everything at a restart. `onError` hears what
+ * goes wrong in the background (a lost Redis connection), for the host to log.
+ */
+export async function openBrokerStore (options: PersistenceOptions, onError: (err: Error) => void = () => {}): Promise<BrokerStore> {
+  switch (options.kind) {
+    case 'memory': return memoryStore()
+    case 'disk': return diskStore(options.dataDir)
+    case 'redis': return redisStore(options.url, onError)
+  }
+}
+
+function memoryStore (): BrokerStore {
+  return { kind: 'memory', aedesOptions: {}, async attach () {}, async close () {} }
+}
+
+async function diskStore (dataDir: string): Promise<BrokerStore> {
+  await mkdir(dataDir, { recursive: true })
+  const db = new ClassicLevel(dataDir)
+  try {
+    await db.open()
+  } catch (err) {
+    // LevelDB locks its directory: a second broker on the same BROKER_DATA_DIR fails here.
+    const reason = (err as { cause?: Error }).cause?.message ?? (err as Error).message
+    throw new Error(`cannot open the broker's store in ${dataDir}: ${reason}`, { cause: err })
+  }
+  const persistence = levelPersistence(db)
+  return {
+    kind: 'disk',
+    aedesOptions: { persistence },
+    async attach () {},
+    async close () { await persistence.destroy() }
+  }
+}
+
+async function redisStore (url: string, onError: (err: Error) => void): Promise<BrokerStore> {
+  // Commands wait while Redis is away rather than failing after a few tries:
+  // a publish is acknowledged only once it is stored, so a cabinet keeps
+  // its message until Redis is back.
+  const connect = (options: RedisOptions = {}): Redis => new Redis(url, { maxRetriesPerRequest: null, disableClientInfo: true, ...options })
+  const persistence = storeEachSubscribeOnce(redisPersistence({ conn: connect().on('error', onError) }))
+  // ioredis sends (P)SUBSCRIBE before its ready check, whose INFO then fails
+  // in subscriber mode and ends the connection for good. Aedes subscribes as
+  // it starts, often while that connection is still being made; the pub/sub
+  // connection needs no ready check (it does not read the data set).
+  const subConn = connect({ enableReadyCheck: false })
+  // [MQTT-4.7.1-3] matchEmptyLevels, as Aedes sets for its own emitter.
+  const mq = mqemitterRedis({ pubConn: connect(), subConn, matchEmptyLevels: true, concurrency: 100 })
+  // mqemitter-redis re-emits its connections' errors here; unheard, they would end the process.
+  const { state } = mq as typeof mq & { state: EventEmitter }
+  state.on('error', onError)
+  return {
+    kind: 'redis',
+    aedesOptions: { persistence, mq },
+    attach: aedes => forgetWillsOfEarlierRuns(aedes, persistence, onError),
+    async close () { await persistence.destroy() }
+  }
+}
+
+/**
+ * Aedes 1.2 calls addSubscriptions once per topic filter of a SUBSCRIBE,
+ * each time with all of the packet's filters (lib/handlers/subscribe.js,
+ * storeSubscriptions). aedes-persistence-redis then waits for its own
+ * broadcast of the change, keyed by client and first filter, so concurrent
+ * identical calls replace each other's waiter and the SUBACK of a SUBSCRIBE
+ * with two filters (the monitor's) never comes. The calls of one packet,
+ * which share its array, are made one.
+ */
+function storeEachSubscribeOnce (persistence: AedesStore): AedesStore {
+  const add = persistence.addSubscriptions.bind(persistence)
+  const storing = new WeakMap<object[], Promise<unknown>>()
+  persistence.addSubscriptions = (client, subs) => {
+    const stored = storing.get(subs) ?? add(client, subs)
+    storing.set(subs, stored)
+    return stored
+  }
+  return persistence
+}
+
+/**
+ * aedes-persistence-redis keys a will by broker id and client id, while
+ * Aedes deletes a client's old will at CONNECT knowing only the client. A
+ * will stored under a broker that was killed therefore outlives the
+ * cabinet's reconnection, and four heartbeats later Aedes publishes it as the
+ * will of a dead broker's client: a connected cabinet reported offline. The
+ * wills of earlier runs are noted at start and deleted when their cabinet
+ * connects again; those of cabinets that do not come back are still
+ * published, as MQTT requires for a connection that was lost.
+ */
+async function forgetWillsOfEarlierRuns (aedes: Aedes, persistence: AedesStore, onError: (err: Error) => void): Promise<void> {
+  const earlier = new Map<string, string[]>()
+  for await (const will of persistence.streamWill()) {
+    if (will.brokerId === aedes.id) continue
+    earlier.set(will.clientId, [...earlier.get(will.clientId) ?? [], will.brokerId])
+  }
+  if (earlier.size === 0) return
+  aedes.on('clientReady', (client: Client) => {
+    const brokerIds = earlier.get(client.id)
+    if (brokerIds === undefined) return
+    earlier.delete(client.id)
+    for (const brokerId of brokerIds) {
+      persistence.delWill({ id: client.id, brokerId }).catch(onError)
+    }
+  })
+}
