@@ -5,7 +5,7 @@ import { Aedes, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { createAuthenticate } from './authenticate.ts'
-import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe, subscribeRefusal } from './authorize.ts'
 import { isConnectionLoss, withholdWill } from './last-will.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { principalOf } from './principals.ts'
@@ -44,7 +44,10 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const denied = (error: AuthorizationError): void => {
     logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
   }
-  const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, err => logger.warn({ err }, 'broker store'))
+  const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, {
+    granted: (client, subscription) => subscribeRefusal(client, subscription) === undefined,
+    onError: err => logger.warn({ err }, 'broker store')
+  })
   const aedes = new Aedes({
     ...store.aedesOptions,
     id: newBrokerId(),

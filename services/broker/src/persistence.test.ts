@@ -250,6 +250,49 @@ for (const kind of ['disk', 'redis'] as const) {
   })
 }
 
+/** SUBSCRIBE with one filter the cabinet may have and one it may not; the granted QoS of each. */
+async function subscribeOwnAndFleet (peer: Peer, id: string): Promise<number[]> {
+  return peer.client.subscribeAsync([`aed/v1/${id}/cmd`, 'aed/v1/+/+'], { qos: 1 }).then(
+    granted => granted.map(g => g.qos),
+    (err: { packet?: { granted?: number[] } }) => err.packet?.granted ?? [])
+}
+
+/** Another cabinet's door message, then a command to `id` as a marker behind it: what reached `id`? */
+async function whatReachesTheSpy (t: Scope, url: string, d: Deployment, id: string, secret: string): Promise<Received[]> {
+  const other = await cabinet(t, url, 'keep-aed-13', await d.addCabinet('keep-aed-13'))
+  await other.client.publishAsync('aed/v1/keep-aed-13/door', '{"seq":3,"state":"open"}', { qos: 1 })
+  const spy = await cabinet(t, url, id, secret, { clean: false })
+  const monitor = await connect(t, url, { clientId: 'aed-monitor-commands', clean: true, ...d.monitorLogin })
+  await monitor.client.publishAsync(`aed/v1/${id}/cmd`, '{"id":"marker","cmd":"report"}', { qos: 1 })
+  await spy.arrived(`aed/v1/${id}/cmd`, '{"id":"marker","cmd":"report"}')
+  return spy.received.filter(r => r.topic === 'aed/v1/keep-aed-13/door')
+}
+
+for (const kind of ['disk', 'redis'] as const) {
+  t.test(`${kind}: a filter the broker refused is not stored: nothing of other cabinets is queued for a cabinet, even after a restart`, async t => {
+    const d = await deployment(t, kind)
+    const first = await brokerRun(t, d.env)
+    const secret = await d.addCabinet('keep-aed-12')
+    const spy = await cabinet(t, first.url, 'keep-aed-12', secret, { clean: false })
+    t.same(await subscribeOwnAndFleet(spy, 'keep-aed-12'), [1, 0x80], 'its own cmd granted, the fleet refused')
+    await spy.client.endAsync(true)
+
+    await first.kill()
+    const second = await brokerRun(t, d.env, { port: first.port })
+    t.same(await whatReachesTheSpy(t, second.url, d, 'keep-aed-12', secret), [], 'no other cabinet\'s message')
+  })
+}
+
+t.test('memory: a filter the broker refused is not stored: nothing of other cabinets is queued for a cabinet while it is away', async t => {
+  const d = await deployment(t, 'memory')
+  const broker = await brokerRun(t, d.env)
+  const secret = await d.addCabinet('keep-aed-12')
+  const spy = await cabinet(t, broker.url, 'keep-aed-12', secret, { clean: false })
+  t.same(await subscribeOwnAndFleet(spy, 'keep-aed-12'), [1, 0x80])
+  await spy.client.endAsync(true)
+  t.same(await whatReachesTheSpy(t, broker.url, d, 'keep-aed-12', secret), [])
+})
+
 t.test('memory: the same restart loses what the broker had acknowledged (why disk or Redis)', async t => {
   const d = await deployment(t, 'memory')
   const first = await brokerRun(t, d.env)

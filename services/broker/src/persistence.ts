@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import { mkdir } from 'node:fs/promises'
-import type { Aedes, Client } from 'aedes'
+import { createRequire } from 'node:module'
+import type { Aedes, Client, Subscription } from 'aedes'
 import levelPersistence from 'aedes-persistence-level'
 import redisPersistence from 'aedes-persistence-redis'
 import { ClassicLevel } from 'classic-level'
@@ -27,17 +28,25 @@ interface StoredWill { clientId: string, brokerId: string }
 
 /** The part of the aedes-persistence interface this module calls; Aedes calls the rest. */
 export interface AedesStore {
-  addSubscriptions (client: Client, subs: object[]): Promise<unknown>
+  addSubscriptions (client: Client, subs: Subscription[]): Promise<unknown>
   streamWill (brokers?: Record<string, number>): AsyncIterable<StoredWill>
   delWill (client: { id: string, brokerId: string }): Promise<unknown>
   destroy (): Promise<void>
 }
 
+/** What the store is told by the broker around it. */
+export interface StorePolicy {
+  /** Whether the broker granted this subscription (authorizeSubscribe); only those are stored. */
+  granted (client: Client, subscription: Subscription): boolean
+  /** Hears what goes wrong in the background (a lost Redis connection), for the host to log. */
+  onError (err: Error): void
+}
+
 /** The broker's state, opened before Aedes starts and closed after it stopped. */
 export interface BrokerStore {
   readonly kind: PersistenceOptions['kind']
-  /** Given to the Aedes constructor; empty for memory, which is Aedes' default. */
-  readonly aedesOptions: { persistence?: AedesStore, mq?: unknown }
+  /** Given to the Aedes constructor. */
+  readonly aedesOptions: { persistence: AedesStore, mq?: unknown }
   /** Called once `aedes.listen()` has loaded the stored subscriptions, before the listener accepts connections. */
   attach (aedes: Aedes): Promise<void>
   close (): Promise<void>
@@ -59,22 +68,29 @@ export function newBrokerId (): string {
  * Opens the broker's state. `disk` is LevelDB (classic-level) in its own
  * directory; `redis` keeps the state in Redis and passes messages between
  * broker processes through Redis pub/sub (mqemitter-redis); `memory` is
- * Aedes' default and forgets everything at a restart. `onError` hears what
- * goes wrong in the background (a lost Redis connection), for the host to log.
+ * Aedes' default and forgets everything at a restart.
  */
-export async function openBrokerStore (options: PersistenceOptions, onError: (err: Error) => void = () => {}): Promise<BrokerStore> {
+export async function openBrokerStore (options: PersistenceOptions, policy: StorePolicy): Promise<BrokerStore> {
   switch (options.kind) {
-    case 'memory': return memoryStore()
-    case 'disk': return diskStore(options.dataDir)
-    case 'redis': return redisStore(options.url, onError)
+    case 'memory': return memoryStore(policy)
+    case 'disk': return diskStore(options.dataDir, policy)
+    case 'redis': return redisStore(options.url, policy)
   }
 }
 
-function memoryStore (): BrokerStore {
-  return { kind: 'memory', aedesOptions: {}, async attach () {}, async close () {} }
+/**
+ * Aedes' own in-memory store. Its declarations describe an ES default export
+ * with callbacks; it is a CommonJS function, and Aedes 1.x calls the
+ * promise forms, as for the other stores.
+ */
+const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as () => AedesStore
+
+function memoryStore (policy: StorePolicy): BrokerStore {
+  const persistence = storeGrantedOnce(memoryPersistence(), policy)
+  return { kind: 'memory', aedesOptions: { persistence }, async attach () {}, async close () { await persistence.destroy() } }
 }
 
-async function diskStore (dataDir: string): Promise<BrokerStore> {
+async function diskStore (dataDir: string, policy: StorePolicy): Promise<BrokerStore> {
   await mkdir(dataDir, { recursive: true })
   const db = new ClassicLevel(dataDir)
   try {
@@ -84,7 +100,7 @@ async function diskStore (dataDir: string): Promise<BrokerStore> {
     const reason = (err as { cause?: Error }).cause?.message ?? (err as Error).message
     throw new Error(`cannot open the broker's store in ${dataDir}: ${reason}`, { cause: err })
   }
-  const persistence = levelPersistence(db)
+  const persistence = storeGrantedOnce(levelPersistence(db), policy)
   return {
     kind: 'disk',
     aedesOptions: { persistence },
@@ -93,12 +109,13 @@ async function diskStore (dataDir: string): Promise<BrokerStore> {
   }
 }
 
-async function redisStore (url: string, onError: (err: Error) => void): Promise<BrokerStore> {
+async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStore> {
+  const { onError } = policy
   // Commands wait while Redis is away rather than failing after a few tries:
   // a publish is acknowledged only once it is stored, so a cabinet keeps
   // its message until Redis is back.
   const connect = (options: RedisOptions = {}): Redis => new Redis(url, { maxRetriesPerRequest: null, disableClientInfo: true, ...options })
-  const persistence = storeEachSubscribeOnce(redisPersistence({ conn: connect().on('error', onError) }))
+  const persistence = storeGrantedOnce(redisPersistence({ conn: connect().on('error', onError) }), policy)
   // ioredis sends (P)SUBSCRIBE before its ready check, whose INFO then fails
   // in subscriber mode and ends the connection for good. Aedes subscribes as
   // it starts, often while that connection is still being made; the pub/sub
@@ -118,20 +135,28 @@ async function redisStore (url: string, onError: (err: Error) => void): Promise<
 }
 
 /**
- * Aedes 1.2 calls addSubscriptions once per topic filter of a SUBSCRIBE,
- * each time with all of the packet's filters (lib/handlers/subscribe.js,
- * storeSubscriptions). aedes-persistence-redis then waits for its own
- * broadcast of the change, keyed by client and first filter, so concurrent
- * identical calls replace each other's waiter and the SUBACK of a SUBSCRIBE
- * with two filters (the monitor's) never comes. The calls of one packet,
- * which share its array, are made one.
+ * Aedes 1.2 stores subscriptions once per granted topic filter of a
+ * SUBSCRIBE, each time with all of the packet's filters, refused ones
+ * included (lib/handlers/subscribe.js, storeSubscriptions). Stored, a
+ * refused filter still queues messages for the client while it is away:
+ * a cabinet asking for its own cmd and for aed/v1/+/+ in one packet would
+ * be sent every cabinet's messages at its next connection. So only what the
+ * broker granted is stored. And aedes-persistence-redis waits for its own
+ * broadcast of each change, keyed by client and first filter: concurrent
+ * identical calls replace each other's waiter, and the SUBACK of a
+ * SUBSCRIBE with two filters (the monitor's) never comes. The calls of one
+ * packet, which share its array, are made one.
  */
-function storeEachSubscribeOnce (persistence: AedesStore): AedesStore {
+function storeGrantedOnce (persistence: AedesStore, policy: StorePolicy): AedesStore {
   const add = persistence.addSubscriptions.bind(persistence)
-  const storing = new WeakMap<object[], Promise<unknown>>()
+  const storing = new WeakMap<Subscription[], Promise<unknown>>()
   persistence.addSubscriptions = (client, subs) => {
-    const stored = storing.get(subs) ?? add(client, subs)
-    storing.set(subs, stored)
+    let stored = storing.get(subs)
+    if (stored === undefined) {
+      const granted = subs.filter(sub => policy.granted(client, sub))
+      stored = granted.length > 0 ? add(client, granted) : Promise.resolve()
+      storing.set(subs, stored)
+    }
     return stored
   }
   return persistence
