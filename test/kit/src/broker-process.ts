@@ -21,6 +21,10 @@ export interface BrokerProcess {
   kill (): Promise<void>
   /** SIGTERM: a clean stop. */
   stop (): Promise<void>
+  /** Resolves once the broker has logged a line matching `pattern` (its LOG_LEVEL decides what it logs). */
+  logged (pattern: RegExp): Promise<void>
+  /** The end of what it has written, for a failure message. */
+  output (): string
 }
 
 const ENTRY = fileURLToPath(new URL('./broker-process-entry.ts', import.meta.url))
@@ -33,7 +37,21 @@ export async function startBrokerProcess (options: BrokerProcessOptions): Promis
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   let output = ''
-  const keep = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-4000) }
+  let lines: string[] = []
+  let pending = ''
+  const watchers: Array<{ pattern: RegExp, resolve: () => void }> = []
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-8000)
+    const parts = (pending + chunk.toString()).split('\n')
+    pending = parts.pop() ?? ''
+    lines = [...lines, ...parts].slice(-1000)
+    for (const watcher of [...watchers]) {
+      if (parts.some(line => watcher.pattern.test(line))) {
+        watchers.splice(watchers.indexOf(watcher), 1)
+        watcher.resolve()
+      }
+    }
+  }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
@@ -46,6 +64,10 @@ export async function startBrokerProcess (options: BrokerProcessOptions): Promis
     url: `mqtt://127.0.0.1:${port}`,
     port,
     kill: () => end('SIGKILL'),
+    logged: pattern => lines.some(line => pattern.test(line))
+      ? Promise.resolve()
+      : new Promise(resolve => watchers.push({ pattern, resolve })),
+    output: () => output,
     async stop () {
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
       await end('SIGTERM')

@@ -10,6 +10,10 @@ import { freePort } from './private-influxd.ts'
 export interface PrivateRedis {
   url: string
   port: number
+  /** Stops the server (it writes its data out), for an outage; resume() starts it again. */
+  pause (): Promise<void>
+  /** Starts it again on the same port with the same data. */
+  resume (): Promise<void>
   stop (): Promise<void>
 }
 
@@ -30,6 +34,26 @@ export async function startPrivateRedis (binary = findRedisServer()): Promise<Pr
   if (binary === undefined) throw new Error('redis-server is not on PATH (Debian: apt-get install redis-server)')
   const dir = await mkdtemp(join(tmpdir(), 'aed-redis-'))
   const port = await freePort()
+  let child: ChildProcess
+  try {
+    child = await runRedis(binary, port, dir)
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    pause: () => stopChild(child),
+    async resume () { child = await runRedis(binary, port, dir) },
+    async stop () {
+      await stopChild(child)
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+async function runRedis (binary: string, port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(binary, [
     '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
     '--save', '', '--appendonly', 'yes', '--daemonize', 'no', '--logfile', ''
@@ -42,17 +66,9 @@ export async function startPrivateRedis (binary = findRedisServer()): Promise<Pr
     await waitForPong(port, child, () => output)
   } catch (err) {
     child.kill('SIGKILL')
-    await rm(dir, { recursive: true, force: true })
     throw err
   }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop () {
-      await stopChild(child)
-      await rm(dir, { recursive: true, force: true })
-    }
-  }
+  return child
 }
 
 function ping (port: number): Promise<boolean> {
