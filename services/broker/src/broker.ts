@@ -44,6 +44,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const denied = (error: AuthorizationError): void => {
     logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
   }
+  const authorizePublish = createAuthorizePublish(denied)
   const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, {
     granted: (client, subscription) => subscribeRefusal(client, subscription) === undefined,
     onError: err => logger.warn({ err }, 'broker store')
@@ -55,7 +56,8 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate: createAuthenticate(credentials),
-    authorizePublish: createAuthorizePublish(denied),
+    // Nothing is let in, and so acknowledged, while the store cannot take it (Redis away).
+    authorizePublish: (client, packet, callback) => { store.writable().then(() => authorizePublish(client, packet, callback), callback) },
     authorizeSubscribe: createAuthorizeSubscribe(denied),
     drainTimeout: 30_000
   })
@@ -64,6 +66,8 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
 
   const connected = new Map<string, Client>()
   aedes.on('client', client => { logger.debug({ clientId: client.id }, 'client connected') })
+  // After Aedes stored the message for every persistent subscriber and routed it; its PUBACK went before.
+  aedes.on('publish', (packet, client) => { if (client !== null) logger.debug({ clientId: client.id, topic: packet.topic }, 'message routed') })
   aedes.on('clientReady', client => { connected.set(client.id, client) })
   aedes.on('clientDisconnect', client => {
     if (connected.get(client.id) === client) connected.delete(client.id)

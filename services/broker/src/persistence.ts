@@ -49,6 +49,12 @@ export interface BrokerStore {
   readonly aedesOptions: { persistence: AedesStore, mq?: unknown }
   /** Called once `aedes.listen()` has loaded the stored subscriptions, before the listener accepts connections. */
   attach (aedes: Aedes): Promise<void>
+  /**
+   * Resolves when the store can take writes; Redis may be away. Aedes sends
+   * a QoS 1 PUBACK before it stores the message (lib/handlers/publish.js),
+   * so the broker waits for this before it lets a publish in.
+   */
+  writable (): Promise<void>
   close (): Promise<void>
 }
 
@@ -87,7 +93,7 @@ const memoryPersistence = createRequire(import.meta.url)('aedes-persistence') as
 
 function memoryStore (policy: StorePolicy): BrokerStore {
   const persistence = storeGrantedOnce(memoryPersistence(), policy)
-  return { kind: 'memory', aedesOptions: { persistence }, async attach () {}, async close () { await persistence.destroy() } }
+  return { kind: 'memory', aedesOptions: { persistence }, async attach () {}, async writable () {}, async close () { await persistence.destroy() } }
 }
 
 async function diskStore (dataDir: string, policy: StorePolicy): Promise<BrokerStore> {
@@ -105,6 +111,7 @@ async function diskStore (dataDir: string, policy: StorePolicy): Promise<BrokerS
     kind: 'disk',
     aedesOptions: { persistence },
     async attach () {},
+    async writable () {},
     async close () { await persistence.destroy() }
   }
 }
@@ -115,7 +122,9 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
   // a publish is acknowledged only once it is stored, so a cabinet keeps
   // its message until Redis is back.
   const connect = (options: RedisOptions = {}): Redis => new Redis(url, { maxRetriesPerRequest: null, disableClientInfo: true, ...options })
-  const persistence = storeGrantedOnce(redisPersistence({ conn: connect().on('error', onError) }), policy)
+  const conn = connect().on('error', onError)
+  let backInReach: Promise<void> | undefined
+  const persistence = storeGrantedOnce(redisPersistence({ conn }), policy)
   // ioredis sends (P)SUBSCRIBE before its ready check, whose INFO then fails
   // in subscriber mode and ends the connection for good. Aedes subscribes as
   // it starts, often while that connection is still being made; the pub/sub
@@ -130,6 +139,11 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
     kind: 'redis',
     aedesOptions: { persistence, mq },
     attach: aedes => forgetWillsOfEarlierRuns(aedes, persistence, onError),
+    writable () {
+      if (conn.status === 'ready') return Promise.resolve()
+      backInReach ??= new Promise(resolve => conn.once('ready', () => { backInReach = undefined; resolve() }))
+      return backInReach
+    },
     async close () { await persistence.destroy() }
   }
 }
