@@ -35,7 +35,7 @@ export interface RunningBroker {
  * `persistence` says. When a secret is replaced in the
  * credentials file, connections made with the old one are closed. A last
  * will is published only when a connection is lost, never when the broker
- * closes it (a refused publish, a protocol error, a replaced secret).
+ * closes it (a refused publish, a protocol error, a replaced secret, a stop).
  */
 export async function startBroker (options: BrokerOptions & { host?: string, port: number }): Promise<RunningBroker> {
   const { logger } = options
