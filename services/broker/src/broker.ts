@@ -15,6 +15,7 @@ import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
+import { storeBeforePuback } from './store-before-puback.ts'
 import { principalOf, revocation } from './principals.ts'
 
 export type { MqttTlsOptions }
@@ -84,6 +85,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     })
   }
   const authorizePublish = createAuthorizePublish(denied)
+  // Nothing is let in, and so acknowledged, while the store cannot take it (Redis away);
+  // a QoS 1 message is stored before its PUBACK.
+  const storing = storeBeforePuback((client, packet, callback) => {
+    store.writable().then(() => authorizePublish(client, packet, callback), callback)
+  })
   const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, {
     granted: (client, subscription) => subscribeRefusal(client, subscription) === undefined,
     onError: err => logger.warn({ err }, 'broker store')
@@ -95,13 +101,13 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate,
-    // Nothing is let in, and so acknowledged, while the store cannot take it (Redis away).
-    authorizePublish: (client, packet, callback) => { store.writable().then(() => authorizePublish(client, packet, callback), callback) },
+    authorizePublish: storing.authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(denied),
     drainTimeout: 30_000,
     connectTimeout: limits.connectTimeoutMs,
     maxInflightInbound: limits.maxInflightQos2
   })
+  storing.install(aedes)
   await aedes.listen()
   await store.attach(aedes)
 
@@ -131,7 +137,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   // Aedes' own failures (a store that cannot be written, a stored will it cannot publish); unheard, they would end the process.
   const events: EventEmitter = aedes // its type declarations leave 'error' out
   events.on('error', (err: Error) => { logger.error({ err }, 'broker error') })
-  // After Aedes stored the message for every persistent subscriber and routed it; its PUBACK went before.
+  // After Aedes stored the message for every persistent subscriber and routed it; its PUBACK follows.
   aedes.on('publish', (packet, client) => { if (client !== null) logger.debug({ clientId: client.id, topic: packet.topic }, 'message routed') })
 
   const closeRevoked = async (): Promise<void> => {
