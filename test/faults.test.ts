@@ -1,13 +1,13 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import mqtt, { type MqttClient } from 'mqtt'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { waitFor } from '@aed/testkit/wait-for'
 import { startTestInflux } from './support/influx.ts'
-import { startMonitorProcess, type MonitorProcess } from './support/monitor-process.ts'
+import { startMonitorProcess } from './support/monitor-process.ts'
+import { everyAcknowledgedStored, PublishingCabinet } from './support/publishing-cabinet.ts'
 import { strongTestSecret } from './support/stack.ts'
 import { startTcpProxy } from './support/tcp-proxy.ts'
 
@@ -69,65 +69,15 @@ t.teardown(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-/** A cabinet that publishes QoS 1 heartbeats and remembers which `seq` the broker acknowledged. */
-class PublishingCabinet {
-  readonly acked = new Set<number>()
-  private seq = 0
-  private timer: NodeJS.Timeout | undefined
-  private constructor (readonly id: string, private readonly client: MqttClient) {}
-
-  static async connect (id: string): Promise<PublishingCabinet> {
-    const secret = await broker.addCabinet(id)
-    const client = await mqtt.connectAsync(broker.url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200 })
-    return new PublishingCabinet(id, client)
-  }
-
-  /** Publishes `perSecond` heartbeats a second until stopped. */
-  start (perSecond: number): void {
-    this.timer = setInterval(() => {
-      const seq = this.seq++
-      const payload = JSON.stringify({ ts: new Date().toISOString(), seq, temperatureC: 20, fw: 'fault-test' })
-      this.client.publishAsync(`aed/v1/${this.id}/heartbeat`, payload, { qos: 1 }).then(() => { this.acked.add(seq) }, () => undefined)
-    }, 1000 / perSecond)
-  }
-
-  async stop (): Promise<void> {
-    clearInterval(this.timer)
-    // Let publishes in flight get their PUBACK (or not) before counting.
-    await new Promise(resolve => setTimeout(resolve, 500))
-  }
-
-  async door (state: 'open' | 'closed'): Promise<void> {
-    await this.client.publishAsync(`aed/v1/${this.id}/door`, JSON.stringify({ ts: new Date().toISOString(), seq: this.seq++, state }), { qos: 1 })
-  }
-
-  async close (): Promise<void> {
-    await this.client.endAsync()
-  }
+/** A cabinet on the test broker, publishing QoS 1 heartbeats. */
+async function publishingCabinet (id: string): Promise<PublishingCabinet> {
+  return PublishingCabinet.connect(broker.url, id, await broker.addCabinet(id))
 }
 
 /** The `seq` values InfluxDB holds for a cabinet's heartbeats. */
 async function storedSeqs (cabinetId: string): Promise<Set<number>> {
   const rows = await influx.client.rows(`SELECT "seq" FROM "heartbeat" WHERE "cabinet" = '${cabinetId}'`)
   return new Set(rows.map(r => Number(r.seq)))
-}
-
-/** Waits until every acknowledged message of the cabinets is in InfluxDB; reports what is missing if not. */
-async function everyAcknowledgedStored (t: Test, cabinets: PublishingCabinet[]): Promise<void> {
-  let missing: Array<[string, number[]]> = []
-  const check = async (): Promise<boolean> => {
-    missing = []
-    for (const cabinet of cabinets) {
-      const stored = await storedSeqs(cabinet.id)
-      const lost = [...cabinet.acked].filter(seq => !stored.has(seq))
-      if (lost.length > 0) missing.push([cabinet.id, lost.slice(0, 10)])
-    }
-    return missing.length === 0
-  }
-  await waitFor(check, 'every acknowledged message stored', 60_000).catch(() => undefined)
-  const acked = cabinets.reduce((n, c) => n + c.acked.size, 0)
-  t.same(missing, [], `all ${acked} acknowledged messages stored`)
-  t.ok(acked > 0, `${acked} messages acknowledged during the fault`)
 }
 
 const doorPages = () => sms.messages.filter(m => /Взет АЕД/.test(m.body)).length
@@ -137,8 +87,8 @@ const alerts = async (query: string) => {
 }
 
 t.test('kill -9 of the monitor several times mid-stream: every acknowledged message is stored, a door opening is paged once', async t => {
-  const cabinets = await Promise.all(['fault-kill-01', 'fault-kill-02', 'fault-kill-03', 'fault-kill-04'].map(id => PublishingCabinet.connect(id)))
-  const door = await PublishingCabinet.connect('pernik-aed-01')
+  const cabinets = await Promise.all(['fault-kill-01', 'fault-kill-02', 'fault-kill-03', 'fault-kill-04'].map(id => publishingCabinet(id)))
+  const door = await publishingCabinet('pernik-aed-01')
   for (const cabinet of cabinets) cabinet.start(100)
   const pagesBefore = doorPages()
   for (let kill = 0; kill < 3; kill++) {
@@ -150,7 +100,7 @@ t.test('kill -9 of the monitor several times mid-stream: every acknowledged mess
   }
   await new Promise(resolve => setTimeout(resolve, 500))
   for (const cabinet of cabinets) await cabinet.stop()
-  await everyAcknowledgedStored(t, cabinets)
+  await everyAcknowledgedStored(t, cabinets, storedSeqs)
   await waitFor(() => doorPages() > pagesBefore, 'the door opening paged')
   await new Promise(resolve => setTimeout(resolve, 1000))
   t.equal(doorPages() - pagesBefore, 1, 'paged exactly once across the kills')
@@ -163,7 +113,7 @@ t.test('kill -9 of the monitor several times mid-stream: every acknowledged mess
 })
 
 t.test('InfluxDB down under load and the monitor killed during the outage: every acknowledged message is stored once it is back', async t => {
-  const cabinets = await Promise.all(['fault-outage-01', 'fault-outage-02'].map(id => PublishingCabinet.connect(id)))
+  const cabinets = await Promise.all(['fault-outage-01', 'fault-outage-02'].map(id => publishingCabinet(id)))
   for (const cabinet of cabinets) cabinet.start(100)
   await new Promise(resolve => setTimeout(resolve, 500))
   influxProxy.cut()
@@ -173,12 +123,12 @@ t.test('InfluxDB down under load and the monitor killed during the outage: every
   await new Promise(resolve => setTimeout(resolve, 1000))
   influxProxy.restore()
   for (const cabinet of cabinets) await cabinet.stop()
-  await everyAcknowledgedStored(t, cabinets)
+  await everyAcknowledgedStored(t, cabinets, storedSeqs)
   for (const cabinet of cabinets) await cabinet.close()
 })
 
 t.test('SIGTERM while InfluxDB hangs: the monitor stops within its bound, and nothing acknowledged is lost', async t => {
-  const cabinets = await Promise.all(['fault-hung-01', 'fault-hung-02'].map(id => PublishingCabinet.connect(id)))
+  const cabinets = await Promise.all(['fault-hung-01', 'fault-hung-02'].map(id => publishingCabinet(id)))
   for (const cabinet of cabinets) cabinet.start(100)
   await new Promise(resolve => setTimeout(resolve, 500))
   influxProxy.hang()
@@ -188,6 +138,6 @@ t.test('SIGTERM while InfluxDB hangs: the monitor stops within its bound, and no
   influxProxy.restore()
   await monitor.restart()
   for (const cabinet of cabinets) await cabinet.stop()
-  await everyAcknowledgedStored(t, cabinets)
+  await everyAcknowledgedStored(t, cabinets, storedSeqs)
   for (const cabinet of cabinets) await cabinet.close()
 })

@@ -42,7 +42,10 @@ async function main (): Promise<void> {
 
   const credentialsFile = join(demoDir, 'credentials.json')
   const mqttPort = Number(process.env.MQTT_PORT ?? 1883)
-  const broker = await startBroker({ host: '0.0.0.0', port: mqttPort, credentialsFile, logger: logger.child({ name: 'broker' }) })
+  // Sessions and queued messages survive a restart of the demo, like the alert journal.
+  const broker = await startBroker({
+    host: '0.0.0.0', port: mqttPort, credentialsFile, persistence: { kind: 'disk', dataDir: join(demoDir, 'broker') }, logger: logger.child({ name: 'broker' })
+  })
 
   // Unless real channels are configured, alerts go to a local SMTP server and
   // a local Twilio-compatible endpoint, and are printed here.

@@ -32,13 +32,13 @@ COPY infra/fleet ./infra/fleet
 # The example people and rota; a deployment mounts its own file (docker-compose.yml).
 COPY infra/alerting/example.yaml ./infra/alerting/example.yaml
 # Mount points of the compose volumes; a fresh named volume takes this ownership.
-RUN mkdir -p /data/credentials /data/monitor /data/sim && chown -R node:node /data
+RUN mkdir -p /data/credentials /data/monitor /data/broker /data/sim && chown -R node:node /data
 USER node
 ENV FLEET_FILE=/app/infra/fleet/pernik.yaml
 
 # --- broker: MQTT for the cabinets ------------------------------------------
 FROM runtime AS broker
-ENV MQTT_PORT=1883 CREDENTIALS_FILE=/data/credentials/credentials.json
+ENV MQTT_PORT=1883 CREDENTIALS_FILE=/data/credentials/credentials.json BROKER_DATA_DIR=/data/broker
 EXPOSE 1883
 # Healthy when the MQTT listener accepts a TCP connection.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \

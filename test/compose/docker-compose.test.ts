@@ -46,10 +46,23 @@ function instructionsOf (target: string): string[] {
   return [...(all.has(parent) ? instructionsOf(parent) : []), ...own]
 }
 
-t.test('the production stack has InfluxDB, broker, monitor and Grafana; the simulator only on the "sim" profile', async t => {
-  t.same(Object.keys(services).sort(), ['broker', 'grafana', 'influxdb', 'monitor', 'simulator'])
+t.test('the production stack has InfluxDB, broker, monitor and Grafana; the simulator only on the "sim" profile, Redis on "redis"', async t => {
+  t.same(Object.keys(services).sort(), ['broker', 'grafana', 'influxdb', 'monitor', 'redis', 'simulator'])
   for (const name of ['influxdb', 'broker', 'monitor', 'grafana']) t.notOk(services[name]!.profiles, `${name} runs by default`)
   t.same(services.simulator!.profiles, ['sim'])
+  t.same(services.redis!.profiles, ['redis'])
+})
+
+t.test('the broker keeps its state on a volume by default, or in the redis service', async t => {
+  const env = services.broker!.environment!
+  t.equal(env.BROKER_PERSISTENCE, '${BROKER_PERSISTENCE:-disk}')
+  t.equal(mountTarget(services.broker!, 'broker-data'), env.BROKER_DATA_DIR, 'the disk store is on a volume, not the read-only image')
+  t.equal(env.REDIS_URL, 'redis://redis:6379', 'Redis by service name')
+  t.match(services.redis!.image, /^redis:/)
+  t.equal(mountTarget(services.redis!, 'redis-data'), '/data', 'Redis\'s append-only file survives a restart')
+  t.match(([] as string[]).concat(services.redis!.command ?? []).join(' '), /--appendonly yes/)
+  t.notOk(services.redis!.ports, 'Redis is not published')
+  t.match(instructionsOf('runtime').join('\n'), /mkdir -p [^\n]*\/data\/broker/, 'the image has the mount point, owned by the broker\'s user')
 })
 
 t.test('InfluxDB 2.x is initialised with org, bucket and token by its documented variables, and maps the v1 database', async t => {

@@ -1,6 +1,6 @@
 import type { Client, PublishPacket, Subscription } from 'aedes'
-import { FLEET_SUBSCRIPTIONS, PROTOCOL_PREFIX, UPLINK_CHANNELS, cabinetTopic, cabinetTopicPrefix, parseCabinetTopic } from '@aed/core/protocol'
-import { principalOf } from './principals.ts'
+import { FLEET_SUBSCRIPTIONS, PROTOCOL_PREFIX, UPLINK_CHANNELS, cabinetTopic, cabinetTopicPrefix, isCabinetId, parseCabinetTopic } from '@aed/core/protocol'
+import { principalOf, type ConnectedPrincipal } from './principals.ts'
 import { dropRetainOutsideStatus } from './retained-status.ts'
 
 export class AuthorizationError extends Error {
@@ -20,7 +20,7 @@ export class AuthorizationError extends Error {
  * topic either.
  */
 export function publishRefusal (client: Client | null, packet: PublishPacket): string | undefined {
-  const principal = principalOf(client)
+  const principal = principalOf(client) ?? storedWillAuthor(client, packet)
   if (principal === undefined) return 'not authenticated'
   const route = parseCabinetTopic(packet.topic)
   if (principal.role === 'cabinet') {
@@ -32,6 +32,20 @@ export function publishRefusal (client: Client | null, packet: PublishPacket): s
     return undefined
   }
   return route?.kind === 'downlink' ? undefined : 'a service publishes only commands (aed/v1/{id}/cmd)'
+}
+
+/**
+ * A will stored by a broker that died is published by the next one from its
+ * store, with no client (aedes.js, _clearWills), once the cabinet has not
+ * come back for four heartbeats. The will carries the client id it was
+ * stored under, which for a cabinet is its username (checked at CONNECT),
+ * so it is judged as that cabinet's publish. Refusing it would also fail
+ * Aedes' whole pass over the stored wills.
+ */
+function storedWillAuthor (client: Client | null, packet: PublishPacket): Pick<ConnectedPrincipal, 'role' | 'username'> | undefined {
+  const clientId = (packet as PublishPacket & { clientId?: unknown }).clientId
+  if (client !== null || typeof clientId !== 'string' || !isCabinetId(clientId)) return undefined
+  return { role: 'cabinet', username: clientId }
 }
 
 /**

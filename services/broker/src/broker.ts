@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events'
 import type { Server } from 'node:net'
 import type { Server as TlsServer } from 'node:tls'
 import { unwatchFile, watchFile } from 'node:fs'
@@ -5,7 +6,7 @@ import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { AuthenticationError, createAuthenticate, isFailedLogin } from './authenticate.ts'
-import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe } from './authorize.ts'
+import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe, subscribeRefusal } from './authorize.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
 import { BurstLog, type BurstSummary } from './burst-log.ts'
 import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
@@ -13,6 +14,8 @@ import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
+import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
+import { storeBeforePuback } from './store-before-puback.ts'
 import { principalOf, revocation } from './principals.ts'
 
 export type { MqttTlsOptions }
@@ -26,6 +29,10 @@ export interface BrokerOptions {
   credentialsPollMs?: number
   /** Connection, packet and login limits; DEFAULT_BROKER_LIMITS for any left out. */
   limits?: Partial<BrokerLimits>
+  /** Where sessions, subscriptions, queued and retained messages are kept; memory when not given. */
+  persistence?: PersistenceOptions
+  /** Aedes' heartbeat: a dead broker's wills are published after 4 of them (default 60 s). */
+  heartbeatIntervalMs?: number
 }
 
 export interface RunningBroker {
@@ -43,10 +50,11 @@ export interface RunningBroker {
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
  * authorisation, on a plain TCP listener, a TLS one, or both
- * (listeners.ts). When a secret is replaced in the credentials file,
+ * (listeners.ts), keeping its sessions where `persistence` says
+ * (persistence.ts). When a secret is replaced in the credentials file,
  * connections made with the old one are closed. A last
  * will is published only when a connection is lost, never when the broker
- * closes it (a refused publish, a protocol error, a replaced secret).
+ * closes it (a refused publish, a protocol error, a replaced secret, a stop).
  */
 export async function startBroker (options: BrokerOptions & { host?: string, port?: number | undefined, tls?: MqttTlsOptions | undefined }): Promise<RunningBroker> {
   const { logger } = options
@@ -76,18 +84,32 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
       done(err, ok)
     })
   }
+  const authorizePublish = createAuthorizePublish(denied)
+  // Nothing is let in, and so acknowledged, while the store cannot take it (Redis away);
+  // a QoS 1 message is stored before its PUBACK.
+  const storing = storeBeforePuback((client, packet, callback) => {
+    store.writable().then(() => authorizePublish(client, packet, callback), callback)
+  })
+  const store = await openBrokerStore(options.persistence ?? { kind: 'memory' }, {
+    granted: (client, subscription) => subscribeRefusal(client, subscription) === undefined,
+    onError: err => logger.warn({ err }, 'broker store')
+  })
   const aedes = new Aedes({
-    id: `aed-broker-${process.pid}`,
+    ...store.aedesOptions,
+    id: newBrokerId(),
+    ...(options.heartbeatIntervalMs !== undefined ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
     // Cabinet ids are up to 64 characters, longer than MQTT 3.1's 23.
     maxClientsIdLength: 128,
     authenticate,
-    authorizePublish: createAuthorizePublish(denied),
+    authorizePublish: storing.authorizePublish,
     authorizeSubscribe: createAuthorizeSubscribe(denied),
     drainTimeout: 30_000,
     connectTimeout: limits.connectTimeoutMs,
     maxInflightInbound: limits.maxInflightQos2
   })
+  storing.install(aedes)
   await aedes.listen()
+  await store.attach(aedes)
 
   const connected = new Map<string, Client>()
   aedes.on('client', client => { logger.debug({ clientId: client.id }, 'client connected') })
@@ -112,6 +134,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   })
   // Before a valid CONNECT: a timeout, a packet over the size limit, bytes that are not MQTT.
   aedes.on('connectionError', (client, err) => { refusedConnections.record(clientAddressKey(client), err.message) })
+  // Aedes' own failures (a store that cannot be written, a stored will it cannot publish); unheard, they would end the process.
+  const events: EventEmitter = aedes // its type declarations leave 'error' out
+  events.on('error', (err: Error) => { logger.error({ err }, 'broker error') })
+  // After Aedes stored the message for every persistent subscriber and routed it; its PUBACK follows.
+  aedes.on('publish', (packet, client) => { if (client !== null) logger.debug({ clientId: client.id, topic: packet.topic }, 'message routed') })
 
   const closeRevoked = async (): Promise<void> => {
     for (const client of connected.values()) {
@@ -155,21 +182,35 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   }).catch(async (err: unknown) => {
     unwatchFile(options.credentialsFile)
     await new Promise<void>(resolve => aedes.close(() => resolve()))
+    await store.close()
     throw err
   })
 
+  let closing: Promise<void> | undefined
   return {
     aedes,
     server: listeners.server,
     port: listeners.port,
     tlsServer: listeners.tlsServer,
     tlsPort: listeners.tlsPort,
-    async close () {
-      unwatchFile(options.credentialsFile)
-      await new Promise<void>(resolve => aedes.close(() => resolve()))
-      await listeners.close()
-      failedLogins.flush()
-      refusedConnections.flush()
+    // Idempotent: a second call waits for the first stop instead of stopping twice.
+    close () {
+      closing ??= stop()
+      return closing
     }
+  }
+
+  async function stop (): Promise<void> {
+    unwatchFile(options.credentialsFile)
+    // A stop is the broker's doing, not an outage: cabinets reconnect to the next start.
+    // Aedes' own registry: it holds a client from before its CONNACK, `connected` only from 'clientReady'.
+    const registered = Object.values((aedes as Aedes & { clients: Record<string, Client> }).clients)
+    await Promise.all(registered.map(client => withholdWill(aedes, client)
+      .catch(err => logger.warn({ clientId: client.id, err }, 'deleting a withheld last will failed'))))
+    await new Promise<void>(resolve => aedes.close(() => resolve()))
+    await listeners.close()
+    await store.close()
+    failedLogins.flush()
+    refusedConnections.flush()
   }
 }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ConfigError } from '@aed/core/validated-input'
 import { loadBrokerConfig } from './config.ts'
+import { persistenceFromConfig, redisPassword } from './persistence.ts'
 
 t.test('by default the broker speaks plain MQTT on 1883 and no TLS', async t => {
   const config = loadBrokerConfig({})
@@ -24,4 +25,32 @@ t.test('the key passphrase is a secret: a weak one is refused, and not quoted', 
   const error = t.throws(() => loadBrokerConfig({ MQTT_TLS_CERT_FILE: '/c', MQTT_TLS_KEY_FILE: '/k', MQTT_TLS_KEY_PASSPHRASE: 'change-me-key-passphrase' })) as ConfigError
   t.match(error.problems, [/^MQTT_TLS_KEY_PASSPHRASE: a placeholder, not a secret; generate one with `openssl rand -base64 32`/])
   t.notMatch(error.message, 'change-me-key-passphrase')
+})
+
+t.test('with nothing set, the broker keeps its state on disk under data/broker', async t => {
+  t.same(persistenceFromConfig(loadBrokerConfig({})), { kind: 'disk', dataDir: 'data/broker' })
+})
+
+t.test('redis takes REDIS_URL; memory needs nothing', async t => {
+  t.same(persistenceFromConfig(loadBrokerConfig({ BROKER_PERSISTENCE: 'redis', REDIS_URL: 'redis://redis:6379/2' })), { kind: 'redis', url: 'redis://redis:6379/2' })
+  t.same(persistenceFromConfig(loadBrokerConfig({ BROKER_PERSISTENCE: 'memory' })), { kind: 'memory' })
+})
+
+t.test('an unknown store and a REDIS_URL that is not one are both listed', async t => {
+  const problems = (() => {
+    try {
+      loadBrokerConfig({ BROKER_PERSISTENCE: 'sqlite', REDIS_URL: 'http://redis:6379' })
+      return []
+    } catch (err) {
+      return err instanceof ConfigError ? err.problems : [String(err)]
+    }
+  })()
+  t.equal(problems.length, 2)
+  t.match(problems.join('\n'), /BROKER_PERSISTENCE: /)
+  t.match(problems.join('\n'), /REDIS_URL: a redis:\/\/ or rediss:\/\/ URL/)
+})
+
+t.test('the password in REDIS_URL is found so that no log line carries it', async t => {
+  t.equal(redisPassword('redis://:s3cr%2Ft@redis:6379/0'), 's3cr/t')
+  t.equal(redisPassword('redis://redis:6379'), undefined)
 })

@@ -4,11 +4,12 @@ import { startBroker } from './broker.ts'
 import { brokerLimits } from './broker-limits.ts'
 import { loadBrokerConfig } from './config.ts'
 import { mqttTlsFromConfig } from './listeners.ts'
+import { persistenceFromConfig, redisPassword } from './persistence.ts'
 
 /** Entry point of the cabinet MQTT broker. */
 runService(async () => {
   const config = loadBrokerConfig()
-  const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE] })
+  const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE, redisPassword(config.REDIS_URL)] })
   const tls = await mqttTlsFromConfig(config)
   const broker = await startBroker({
     host: config.MQTT_HOST,
@@ -17,13 +18,15 @@ runService(async () => {
     credentialsFile: config.CREDENTIALS_FILE,
     credentialsPollMs: config.CREDENTIALS_POLL_MS,
     limits: brokerLimits(config),
+    persistence: persistenceFromConfig(config),
     logger
   })
   logger.info({
     port: config.MQTT_PLAIN_ENABLED ? broker.port : 'off',
     tlsPort: broker.tlsPort ?? 'off',
     clientCertificates: tls?.ca !== undefined,
-    credentialsFile: config.CREDENTIALS_FILE
+    credentialsFile: config.CREDENTIALS_FILE,
+    persistence: config.BROKER_PERSISTENCE
   }, 'MQTT broker listening')
   return { logger, close: () => broker.close() }
 })

@@ -1,0 +1,17 @@
+// The Aedes stores ship no type declarations. Only what persistence.ts uses
+// is declared; the rest of the interface is aedes-persistence's, which Aedes
+// itself calls.
+
+declare module 'aedes-persistence-level' {
+  import type { ClassicLevel } from 'classic-level'
+  import type { AedesStore } from './persistence.ts'
+  /** An Aedes persistence on an open LevelDB database, which it closes on destroy(). */
+  export default function levelPersistence (db: ClassicLevel): AedesStore
+}
+
+declare module 'aedes-persistence-redis' {
+  import type { Redis } from 'ioredis'
+  import type { AedesStore } from './persistence.ts'
+  /** An Aedes persistence on Redis; `conn` is the connection it uses and closes on destroy(). */
+  export default function redisPersistence (options: { conn: Redis }): AedesStore
+}
