@@ -1,8 +1,10 @@
 import t from 'tap'
-import { readdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { createLogger } from '@aed/core/logger'
+import { jsonFilesUnder } from '../dashboards/src/build.ts'
 import { MONITOR_SECRETS } from '../services/monitor/src/config.ts'
 import { startTestStack, strongTestSecret, TEST_PEOPLE, waitFor } from './support/stack.ts'
 
@@ -101,7 +103,7 @@ t.test('no secret, in any form, is in the log, /metrics, the alert journal, the 
   places.set('the audit trail', await readFile(join(stack.config.DATA_DIR, 'audit.jsonl'), 'utf8'))
   places.set('the API token file', await readFile(join(stack.config.DATA_DIR, 'api-tokens.json'), 'utf8'))
   const dashboards = new URL('../dashboards/generated/', import.meta.url)
-  for (const file of (await readdir(dashboards)).filter(f => f.endsWith('.json'))) places.set(`dashboards/generated/${file}`, await readFile(new URL(file, dashboards), 'utf8'))
+  for (const file of await jsonFilesUnder(fileURLToPath(dashboards))) places.set(`dashboards/generated/${file}`, await readFile(new URL(file, dashboards), 'utf8'))
   places.set('the SMS', stack.sms.messages.map(m => m.body).join('\n'))
   places.set('the emails', stack.smtp.mails.map(m => m.raw).join('\n'))
   t.ok(places.get('the alert journal')!.length > 0 && places.get('the audit trail')!.length > 0 && places.get('the SMS')!.length > 0 && places.get('the emails')!.length > 0, 'there is something to search')

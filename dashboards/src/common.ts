@@ -4,18 +4,35 @@ import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
 import { InfluxQLQueryBuilder } from './influxql.ts'
+import { LANGUAGES, type Language } from './languages.ts'
+import type { PanelText } from './text/dashboard-text.ts'
+import type { Readiness } from '../../services/monitor/src/readiness/readiness.ts'
 
 /** The InfluxDB datasource; the same uid is provisioned in infra/grafana/provisioning/datasources. */
 export const INFLUXDB: common.DataSourceRef = { type: 'influxdb', uid: 'aed-influxdb' }
 
-/** Fixed dashboard uids, so links and bookmarks survive a rebuild. */
+/**
+ * Fixed dashboard uids of the default language, so links and bookmarks
+ * survive a rebuild. Each other language appends its suffix (`-en`).
+ */
 export const UID = {
   fleetOverview: 'aed-fleet-overview',
   cabinetDetail: 'aed-cabinet-detail',
   alertsResponse: 'aed-alerts-response'
 } as const
 
-export const TAGS = ['aed', 'generated']
+/** A dashboard of the set, by the key of its uid (and of its texts in the catalogue). */
+export type DashboardName = keyof typeof UID
+
+/** The uid of a dashboard in a language. */
+export function dashboardUid (language: Language, name: DashboardName): string {
+  return `${UID[name]}${language.uidSuffix}`
+}
+
+/** Every AED dashboard is tagged `aed`; the language's code tag keeps each set's dashboard list to itself. */
+export function dashboardTags (language: Language): string[] {
+  return ['aed', 'generated', language.code]
+}
 
 /** The monitor's derived readiness snapshots (docs/data-model.md): the source of "right now". */
 export const READINESS = MEASUREMENT.readiness
@@ -38,30 +55,30 @@ export function influxql (query: string): InfluxQLQueryBuilder {
 /** Matches the cabinet(s) chosen in the `cabinet` variable, whatever Grafana version formats it. */
 export const SELECTED_CABINETS = '"cabinet" =~ /^${cabinet:regex}$/'
 
-/** One readiness state: its value in `state`, its `state_code` and how the dashboards show it. */
+/** One readiness state: its value in `state`, its `state_code` and its colour (its words are in the catalogue). */
 export interface ReadinessState {
-  state: string
+  state: Readiness
   code: number
-  text: string
   color: string
 }
 
 /** Order and codes as the monitor writes them (docs/data-model.md, state_code). */
 export const READINESS_STATES: ReadinessState[] = [
-  { state: 'ready', code: 0, text: 'Ready', color: 'green' },
-  { state: 'in_use', code: 1, text: 'In use', color: 'blue' },
-  { state: 'maintenance', code: 2, text: 'Maintenance', color: 'purple' },
-  { state: 'unknown', code: 3, text: 'Unknown', color: 'text' },
-  { state: 'offline', code: 4, text: 'Offline', color: 'orange' },
-  { state: 'not_ready', code: 5, text: 'Not ready', color: 'red' }
+  { state: 'ready', code: 0, color: 'green' },
+  { state: 'in_use', code: 1, color: 'blue' },
+  { state: 'maintenance', code: 2, color: 'purple' },
+  { state: 'unknown', code: 3, color: 'text' },
+  { state: 'offline', code: 4, color: 'orange' },
+  { state: 'not_ready', code: 5, color: 'red' }
 ]
 
-/** Colours and labels for both `state` (text) and `state_code` (number). */
-export function readinessMappings (): dashboard.ValueMapping[] {
+/** Colours and words for both `state` (text) and `state_code` (number). */
+export function readinessMappings (language: Language): dashboard.ValueMapping[] {
   const options: Record<string, dashboard.ValueMappingResult> = {}
   READINESS_STATES.forEach((s, index) => {
-    options[s.state] = { text: s.text, color: s.color, index }
-    options[String(s.code)] = { text: s.text, color: s.color, index: index + READINESS_STATES.length }
+    const text = language.text.values.readiness[s.state]
+    options[s.state] = { text, color: s.color, index }
+    options[String(s.code)] = { text, color: s.color, index: index + READINESS_STATES.length }
   })
   return [{ type: dashboard.MappingType.ValueToText, options }]
 }
@@ -77,9 +94,22 @@ export function thresholds (steps: Array<[number | null, string]>): dashboard.Th
     .steps(steps.map(([value, color]) => ({ value, color })))
 }
 
-export function textMappings (entries: Record<string, [string, string]>): dashboard.ValueMapping[] {
+/** Colours of the values the monitor writes, where a colour says something. */
+export const DOOR_COLORS = { open: 'blue', closed: 'green', unknown: 'text' }
+export const SELFTEST_COLORS = { pass: 'green', fail: 'red', none: 'text' }
+export const SEVERITY_COLORS = { critical: 'red', warning: 'orange', info: 'blue' }
+export const ALERT_STATUS_COLORS = { open: 'red', acknowledged: 'orange', resolved: 'green' }
+
+/**
+ * A value mapping from the catalogue's words for one vocabulary (values the
+ * monitor writes → what people read), coloured where `colors` says so.
+ */
+export function valueMappings (words: Record<string, string>, colors: Record<string, string> = {}): dashboard.ValueMapping[] {
   const options: Record<string, dashboard.ValueMappingResult> = {}
-  Object.entries(entries).forEach(([value, [text, color]], index) => { options[value] = { text, color, index } })
+  Object.entries(words).forEach(([value, text], index) => {
+    const color = colors[value]
+    options[value] = color === undefined ? { text, index } : { text, color, index }
+  })
   return [{ type: dashboard.MappingType.ValueToText, options }]
 }
 
@@ -111,9 +141,27 @@ export const property = {
   links: (links: Array<{ title: string, url: string }>): dashboard.DynamicConfigValue => ({ id: 'links', value: links })
 }
 
-/** A link from a cell holding a cabinet id to that cabinet's detail dashboard. */
-export function cabinetDetailLink (): dashboard.DynamicConfigValue {
-  return property.links([{ title: 'Open cabinet ${__value.raw}', url: `/d/${UID.cabinetDetail}?var-cabinet=\${__value.raw}&\${__url_time_range}` }])
+/** A link from a cell holding a cabinet id to that cabinet's detail dashboard, in the same language. */
+export function cabinetDetailLink (language: Language): dashboard.DynamicConfigValue {
+  return property.links([{
+    title: language.text.openCabinet,
+    url: `/d/${dashboardUid(language, 'cabinetDetail')}?var-cabinet=\${__value.raw}&\${__url_time_range}`
+  }])
+}
+
+/** Something with field overrides by name: the panel builders of every visualisation. */
+interface OverridesByName {
+  overrideByName (name: string, properties: dashboard.DynamicConfigValue[]): this
+}
+
+/**
+ * Series named after a tag's value (an alias such as `$tag_kind`) get their
+ * words from the catalogue here, as display names, so the query and its
+ * alias stay the same in every language.
+ */
+export function withSeriesNames<P extends OverridesByName> (panel: P, names: Array<[series: string, properties: dashboard.DynamicConfigValue[]]>): P {
+  for (const [series, properties] of names) panel.overrideByName(series, properties)
+  return panel
 }
 
 /** Table transformations: several series into one table, then columns named and ordered. */
@@ -134,29 +182,47 @@ export function organizeColumns (columns: Array<[string, string]>, hide: string[
   }
 }
 
-/** The dashboard defaults every AED dashboard shares. */
-export function aedDashboard (title: string, uid: string): dashboard.DashboardBuilder {
-  return new dashboard.DashboardBuilder(title)
-    .uid(uid)
-    .tags(TAGS)
+/**
+ * The dashboard defaults every AED dashboard shares: its title, description
+ * and uid in the language, the list of the language's dashboards, and a link
+ * to the same dashboard in each other language (keeping the time range and
+ * the chosen cabinet).
+ */
+export function aedDashboard (language: Language, name: DashboardName): dashboard.DashboardBuilder {
+  const text = language.text[name]
+  const builder = new dashboard.DashboardBuilder(text.title)
+    .uid(dashboardUid(language, name))
+    .description(text.description)
+    .tags(dashboardTags(language))
     .timezone('browser')
     .refresh('1m')
     .time({ from: 'now-24h', to: 'now' })
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .readonly()
-    .link(new dashboard.DashboardLinkBuilder('AED dashboards')
+    .link(new dashboard.DashboardLinkBuilder(language.text.dashboardsLink)
       .type(dashboard.DashboardLinkType.Dashboards)
-      .tags(['aed'])
+      .tags(['aed', language.code])
       .asDropdown(false)
       .includeVars(false)
       .keepTime(true))
+  for (const other of LANGUAGES.filter(l => l.code !== language.code)) {
+    builder.link(new dashboard.DashboardLinkBuilder(other.text.languageName)
+      .type(dashboard.DashboardLinkType.Link)
+      .url(`/d/${dashboardUid(other, name)}`)
+      .icon('doc')
+      .asDropdown(false)
+      .targetBlank(false)
+      .includeVars(true)
+      .keepTime(true))
+  }
+  return builder
 }
 
 /** The `cabinet` template variable, fed by the cabinets that have readiness snapshots. */
-export function cabinetVariable (options: { multi: boolean }): dashboard.QueryVariableBuilder {
+export function cabinetVariable (language: Language, options: { multi: boolean }): dashboard.QueryVariableBuilder {
   const query = `SHOW TAG VALUES FROM "${READINESS}" WITH KEY = "cabinet"`
   const variable = new dashboard.QueryVariableBuilder('cabinet')
-    .label('Cabinet')
+    .label(language.text.columns.cabinet)
     .datasource(INFLUXDB)
     .query(query)
     .definition(query)
@@ -164,14 +230,15 @@ export function cabinetVariable (options: { multi: boolean }): dashboard.QueryVa
     .sort(dashboard.VariableSort.AlphabeticalAsc)
     .multi(options.multi)
     .includeAll(options.multi)
-  if (options.multi) variable.current({ text: 'All', value: '$__all', selected: true })
+  if (options.multi) variable.current({ text: language.text.allCabinets, value: '$__all', selected: true })
   return variable
 }
 
 /** Counts per interval as stacked bars, an hour per bar at least so a month stays readable. */
-export function stackedBarsTimeseries (title: string, target: InfluxQLQueryBuilder): timeseries.PanelBuilder {
+export function stackedBarsTimeseries (text: PanelText, target: InfluxQLQueryBuilder): timeseries.PanelBuilder {
   return new timeseries.PanelBuilder()
-    .title(title)
+    .title(text.title)
+    .description(text.description)
     .withTarget(target)
     .interval('1h')
     .height(9)
@@ -183,10 +250,10 @@ export function stackedBarsTimeseries (title: string, target: InfluxQLQueryBuild
 }
 
 /** One number for the time range (a total, a median), small and without a sparkline. */
-export function totalStat (title: string, description: string, query: string, steps: Array<[number | null, string]>): stat.PanelBuilder {
+export function totalStat (text: PanelText, query: string, steps: Array<[number | null, string]>): stat.PanelBuilder {
   return new stat.PanelBuilder()
-    .title(title)
-    .description(description)
+    .title(text.title)
+    .description(text.description)
     .withTarget(influxql(query).refId('A'))
     .height(4)
     .span(6)

@@ -1,14 +1,19 @@
 import t from 'tap'
-import { access, readdir, readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { jsonFilesUnder } from '../../dashboards/src/build.ts'
 import { INFLUXDB } from '../../dashboards/src/common.ts'
+import { dashboardPath } from '../../dashboards/src/index.ts'
+import { DEFAULT_LANGUAGE, LANGUAGES } from '../../dashboards/src/languages.ts'
 import { interpolations, mountTarget, readCompose, readYaml, ROOT } from './compose-file.ts'
 
 /*
  * Grafana reads infra/grafana/provisioning at start-up; these are the
  * promises it relies on, checked without Grafana: the InfluxDB datasource in
  * InfluxQL mode with the uid the dashboards use, and the generated
- * dashboards loaded from where docker-compose.yml mounts them.
+ * dashboards of every language loaded from where docker-compose.yml mounts
+ * them, each language into its own folder, the default language's fleet
+ * overview as the home page.
  */
 
 interface Datasource {
@@ -26,6 +31,7 @@ interface Datasource {
 interface DashboardProvider {
   name: string
   folder: string
+  folderUid?: string
   type: string
   allowUiUpdates?: boolean
   disableDeletion?: boolean
@@ -67,20 +73,29 @@ t.test('every variable the provisioning files use is in Grafana\'s environment, 
   t.equal(env.INFLUX_DB, compose.services.influxdb!.environment!.INFLUX_DB)
 })
 
-t.test('the generated dashboards are loaded from the folder compose mounts, into "AED fleet", read-only', async t => {
-  t.equal(providers.providers.length, 1)
-  const provider = providers.providers[0]!
-  t.match(provider, { type: 'file', folder: 'AED fleet', allowUiUpdates: false })
-  t.equal(mountTarget(grafana, './dashboards/generated'), provider.options.path)
-  const files = (await readdir(join(ROOT, 'dashboards/generated'))).filter(f => f.endsWith('.json'))
-  t.ok(files.length >= 3, 'the generated dashboards are there')
+t.test('each language\'s generated dashboards are loaded from where compose mounts them, into its own folder, read-only', async t => {
+  const mounted = mountTarget(grafana, './dashboards/generated')
+  t.ok(mounted !== undefined, 'compose mounts dashboards/generated')
+  t.equal(providers.providers.length, LANGUAGES.length, 'a provider per language')
+  for (const language of LANGUAGES) {
+    const provider = providers.providers.find(p => p.options.path === `${mounted ?? ''}/${language.code}`)
+    t.ok(provider !== undefined, `${language.code}: a provider reads ${mounted ?? ''}/${language.code}`)
+    t.match(provider, { type: 'file', folder: language.text.folder, allowUiUpdates: false }, `${language.code}: into "${language.text.folder}"`)
+    const files = (await jsonFilesUnder(join(ROOT, 'dashboards/generated'))).filter(f => f.startsWith(`${language.code}/`))
+    t.ok(files.length >= 3, `${language.code}: the generated dashboards are there`)
+  }
+  t.equal(new Set(providers.providers.map(p => p.folderUid)).size, LANGUAGES.length, 'folder uids differ')
+})
+
+t.test('Grafana opens on the fleet overview in the default language', async t => {
+  const mounted = mountTarget(grafana, './dashboards/generated')
   const home = String(grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH)
-  t.ok(home.startsWith(`${provider.options.path}/`), 'the home dashboard is one of them')
-  await t.resolves(access(join(ROOT, 'dashboards/generated', home.slice(provider.options.path.length + 1))), `${home} exists`)
+  t.equal(home, `${mounted ?? ''}/${dashboardPath(DEFAULT_LANGUAGE, 'fleetOverview')}`)
+  await t.resolves(access(join(ROOT, 'dashboards/generated', dashboardPath(DEFAULT_LANGUAGE, 'fleetOverview'))), `${home} exists`)
 })
 
 t.test('the generated dashboards use no datasource but the provisioned one', async t => {
-  for (const file of (await readdir(join(ROOT, 'dashboards/generated'))).filter(f => f.endsWith('.json'))) {
+  for (const file of await jsonFilesUnder(join(ROOT, 'dashboards/generated'))) {
     const text = await readFile(join(ROOT, 'dashboards/generated', file), 'utf8')
     const uids = new Set([...text.matchAll(/"datasource":\s*\{[^}]*"uid":\s*"([^"]+)"/g)].map(m => m[1]))
     t.same([...uids], [INFLUXDB.uid], file)

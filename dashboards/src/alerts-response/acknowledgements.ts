@@ -1,35 +1,41 @@
 import { MEASUREMENT } from '@aed/core/influx'
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as table from '@grafana/grafana-foundation-sdk/table'
-import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS } from '../common.ts'
+import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SELECTED_CABINETS, valueMappings } from '../common.ts'
+import type { Language } from '../languages.ts'
 
 /** Every acknowledgement: who, which alert, how long after it was raised. */
 export const ACKNOWLEDGEMENTS = `SELECT "by", "ack_after_s", "message", "alert_id" FROM "${MEASUREMENT.alertEvent}" WHERE "status" = 'acknowledged' AND ${SELECTED_CABINETS} AND $timeFilter GROUP BY "cabinet", "kind"`
 
-export function acknowledgementsTable (): table.PanelBuilder {
+export function acknowledgementsTable (language: Language): table.PanelBuilder {
+  const { text } = language
+  const column = text.columns
   return new table.PanelBuilder()
-    .title('Acknowledgements')
-    .description('Who acknowledged which alert, and how long after it was raised.')
+    .title(text.alertsResponse.acknowledgements.title)
+    .description(text.alertsResponse.acknowledgements.description)
     .withTarget(influxql(ACKNOWLEDGEMENTS).asTable().refId('A'))
     .withTransformation(mergeSeries())
     .withTransformation(organizeColumns([
-      ['Time', 'When'], ['by', 'Acknowledged by'], ['cabinet', 'Cabinet'], ['kind', 'Alert'],
-      ['ack_after_s', 'After'], ['message', 'Message'], ['alert_id', 'Alert id']
+      ['Time', column.when], ['by', column.acknowledgedBy], ['cabinet', column.cabinet], ['kind', column.alert],
+      ['ack_after_s', column.after], ['message', column.message], ['alert_id', column.alertId]
     ], []))
     .height(9)
     .span(14)
     .cellHeight(common.TableCellHeight.Sm)
-    .noValue('No acknowledgements in this range')
-    .sortBy([new common.TableSortByFieldStateBuilder().displayName('When').desc(true)])
-    .overrideByName('cabinet', [cabinetDetailLink()])
-    .overrideByName('ack_after_s', [property.unit('s')])
+    .noValue(text.alertsResponse.acknowledgements.empty)
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName(column.when).desc(true)])
+    .overrideByName('cabinet', [cabinetDetailLink(language)])
+    .overrideByName('kind', [property.mappings(valueMappings(text.values.alertKind))])
+    .overrideByName('ack_after_s', [property.unit(text.units.duration)])
 }
 
 /** The same rows, grouped by person in Grafana: `by` is a field, which InfluxQL cannot group by. */
-export function acknowledgementsByPersonTable (): table.PanelBuilder {
+export function acknowledgementsByPersonTable (language: Language): table.PanelBuilder {
+  const { text } = language
+  const column = text.columns
   return new table.PanelBuilder()
-    .title('Acknowledged by person')
-    .description('How many alerts each person took on, and how fast on average.')
+    .title(text.alertsResponse.acknowledgedByPerson.title)
+    .description(text.alertsResponse.acknowledgedByPerson.description)
     .withTarget(influxql(ACKNOWLEDGEMENTS).asTable().refId('A'))
     .withTransformation(mergeSeries())
     .withTransformation({
@@ -43,12 +49,12 @@ export function acknowledgementsByPersonTable (): table.PanelBuilder {
       }
     })
     .withTransformation(organizeColumns([
-      ['by', 'Person'], ['alert_id (count)', 'Alerts acknowledged'], ['ack_after_s (mean)', 'Mean time'], ['ack_after_s (max)', 'Longest']
+      ['by', column.person], ['alert_id (count)', column.alertsAcknowledged], ['ack_after_s (mean)', column.meanTime], ['ack_after_s (max)', column.longest]
     ], []))
     .height(9)
     .span(10)
     .cellHeight(common.TableCellHeight.Sm)
-    .noValue('No acknowledgements in this range')
-    .overrideByName('ack_after_s (mean)', [property.unit('s'), property.decimals(0)])
-    .overrideByName('ack_after_s (max)', [property.unit('s'), property.decimals(0)])
+    .noValue(text.alertsResponse.acknowledgedByPerson.empty)
+    .overrideByName('ack_after_s (mean)', [property.unit(text.units.duration), property.decimals(0)])
+    .overrideByName('ack_after_s (max)', [property.unit(text.units.duration), property.decimals(0)])
 }

@@ -3,19 +3,23 @@ import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline'
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries'
 import {
-  batteryThresholds, influxql, READINESS, readinessMappings, SELECTED_CABINETS, TEMPERATURE_BAND_C, temperatureThresholds, textMappings
+  batteryThresholds, DOOR_COLORS, influxql, READINESS, readinessMappings, SELECTED_CABINETS, TEMPERATURE_BAND_C, temperatureThresholds, valueMappings
 } from '../common.ts'
+import type { Language } from '../languages.ts'
 
 /** Readiness per interval; snapshots come at least every minute, so a gap is carried over. */
 export const READINESS_OVER_TIME = `SELECT last("state") AS "readiness" FROM "${READINESS}" WHERE ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval) fill(previous)`
 
-export function readinessTimeline (): statetimeline.PanelBuilder {
+export function readinessTimeline (language: Language): statetimeline.PanelBuilder {
+  const { text } = language
   return new statetimeline.PanelBuilder()
-    .title('Readiness over time')
-    .withTarget(influxql(READINESS_OVER_TIME).alias('Readiness').refId('A'))
+    .title(text.cabinetDetail.readinessOverTime.title)
+    .description(text.cabinetDetail.readinessOverTime.description)
+    .withTarget(influxql(READINESS_OVER_TIME).refId('A'))
+    .displayName(text.columns.readiness)
     .height(4)
     .span(24)
-    .mappings(readinessMappings())
+    .mappings(readinessMappings(language))
     .showValue(common.VisibilityMode.Never)
     .mergeValues(true)
     .legend(new common.VizLegendOptionsBuilder().showLegend(false))
@@ -27,14 +31,16 @@ export function readinessTimeline (): statetimeline.PanelBuilder {
  */
 export const DOOR_EVENTS = `SELECT "state" AS "door" FROM "${MEASUREMENT.door}" WHERE ${SELECTED_CABINETS} AND $timeFilter`
 
-export function doorTimeline (): statetimeline.PanelBuilder {
+export function doorTimeline (language: Language): statetimeline.PanelBuilder {
+  const { text } = language
   return new statetimeline.PanelBuilder()
-    .title('Door')
-    .description('Open and closed as the cabinet reported them. A door that did not move in the range shows no bar; its current state is on the fleet overview.')
-    .withTarget(influxql(DOOR_EVENTS).alias('Door').refId('A'))
+    .title(text.cabinetDetail.door.title)
+    .description(text.cabinetDetail.door.description)
+    .withTarget(influxql(DOOR_EVENTS).refId('A'))
+    .displayName(text.columns.door)
     .height(4)
     .span(24)
-    .mappings(textMappings({ open: ['Open', 'blue'], closed: ['Closed', 'green'] }))
+    .mappings(valueMappings(text.values.door, DOOR_COLORS))
     .showValue(common.VisibilityMode.Auto)
     .mergeValues(true)
     .legend(new common.VizLegendOptionsBuilder().showLegend(false))
@@ -42,10 +48,13 @@ export function doorTimeline (): statetimeline.PanelBuilder {
 
 export const BATTERY_OVER_TIME = `SELECT mean("percent") AS "battery" FROM "${MEASUREMENT.battery}" WHERE ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval) fill(none)`
 
-export function batteryTimeseries (): timeseries.PanelBuilder {
+export function batteryTimeseries (language: Language): timeseries.PanelBuilder {
+  const { text } = language
   return new timeseries.PanelBuilder()
-    .title('Battery')
-    .withTarget(influxql(BATTERY_OVER_TIME).alias('Battery').refId('A'))
+    .title(text.cabinetDetail.battery.title)
+    .description(text.cabinetDetail.battery.description)
+    .withTarget(influxql(BATTERY_OVER_TIME).refId('A'))
+    .displayName(text.columns.battery)
     .height(8)
     .span(12)
     .unit('percent')
@@ -59,11 +68,13 @@ export function batteryTimeseries (): timeseries.PanelBuilder {
 
 export const TEMPERATURE_OVER_TIME = `SELECT mean("temperature_c") AS "temperature" FROM "${MEASUREMENT.heartbeat}" WHERE ${SELECTED_CABINETS} AND $timeFilter GROUP BY time($__interval) fill(none)`
 
-export function temperatureTimeseries (): timeseries.PanelBuilder {
+export function temperatureTimeseries (language: Language): timeseries.PanelBuilder {
+  const { text } = language
   return new timeseries.PanelBuilder()
-    .title('Temperature')
-    .description(`Inside the cabinet, from its heartbeats. The green band is the allowed range (${TEMPERATURE_BAND_C.min} to ${TEMPERATURE_BAND_C.max} °C); outside it the AED's battery and pads suffer.`)
-    .withTarget(influxql(TEMPERATURE_OVER_TIME).alias('Temperature').refId('A'))
+    .title(text.cabinetDetail.temperature.title)
+    .description(text.cabinetDetail.temperature.description(TEMPERATURE_BAND_C.min, TEMPERATURE_BAND_C.max))
+    .withTarget(influxql(TEMPERATURE_OVER_TIME).refId('A'))
+    .displayName(text.columns.temperature)
     .height(8)
     .span(12)
     .unit('celsius')

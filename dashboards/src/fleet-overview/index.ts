@@ -1,22 +1,23 @@
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard'
-import { aedDashboard, UID } from '../common.ts'
+import { aedDashboard } from '../common.ts'
+import type { Language } from '../languages.ts'
 import { cabinetsMap, cabinetsTable } from './cabinets.ts'
 import { openAlertsTable } from './open-alerts.ts'
 import { inUseCount, notReadyCount, offlineCount, plannedCount, readyCount } from './readiness-counts.ts'
 
 /** "Is every AED rescue-ready right now?" */
-export function fleetOverview (): dashboard.Dashboard {
-  return aedDashboard('AED fleet overview', UID.fleetOverview)
-    .description('Readiness of every AED cabinet now, what needs doing, and open alerts.')
-    .withRow(new dashboard.RowBuilder('Right now'))
-    .withPanel(readyCount())
-    .withPanel(notReadyCount())
-    .withPanel(inUseCount())
-    .withPanel(offlineCount())
-    .withPanel(plannedCount())
-    .withPanel(cabinetsTable())
-    .withRow(new dashboard.RowBuilder('Where, and what is open'))
-    .withPanel(cabinetsMap())
-    .withPanel(openAlertsTable())
+export function fleetOverview (language: Language): dashboard.Dashboard {
+  const rows = language.text.fleetOverview.rows
+  return aedDashboard(language, 'fleetOverview')
+    .withRow(new dashboard.RowBuilder(rows.now))
+    .withPanel(readyCount(language))
+    .withPanel(notReadyCount(language))
+    .withPanel(inUseCount(language))
+    .withPanel(offlineCount(language))
+    .withPanel(plannedCount(language))
+    .withPanel(cabinetsTable(language))
+    .withRow(new dashboard.RowBuilder(rows.whereAndOpen))
+    .withPanel(cabinetsMap(language))
+    .withPanel(openAlertsTable(language))
     .build()
 }

@@ -1,7 +1,10 @@
 import { MEASUREMENT } from '@aed/core/influx'
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as table from '@grafana/grafana-foundation-sdk/table'
-import { cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, textMappings } from '../common.ts'
+import {
+  ALERT_STATUS_COLORS, cabinetDetailLink, influxql, mergeSeries, organizeColumns, property, SEVERITY_COLORS, valueMappings
+} from '../common.ts'
+import type { Language } from '../languages.ts'
 
 /** How far back an alert may have been opened and still be listed as open. */
 export const OPEN_ALERT_LOOKBACK = '90d'
@@ -14,26 +17,26 @@ export const OPEN_ALERT_LOOKBACK = '90d'
  */
 export const OPEN_ALERTS = `SELECT "status", "message", "by", "alert_id" FROM (SELECT last("status") AS "status", "message", "by", "alert_id" FROM "${MEASUREMENT.alertEvent}" WHERE time > now() - ${OPEN_ALERT_LOOKBACK} GROUP BY "cabinet", "kind", "severity") WHERE "status" <> 'resolved' GROUP BY "cabinet", "kind", "severity"`
 
-export const SEVERITY_MAPPINGS = textMappings({ critical: ['Critical', 'red'], warning: ['Warning', 'orange'], info: ['Info', 'blue'] })
-export const ALERT_STATUS_MAPPINGS = textMappings({ open: ['Open', 'red'], acknowledged: ['Acknowledged', 'orange'], resolved: ['Resolved', 'green'] })
-
-export function openAlertsTable (): table.PanelBuilder {
+export function openAlertsTable (language: Language): table.PanelBuilder {
+  const { text } = language
+  const column = text.columns
   return new table.PanelBuilder()
-    .title('Open alerts')
-    .description('Alerts not resolved yet, newest change first. "Acknowledged" means someone took it on; it stays here until the cabinet is ready again.')
+    .title(text.fleetOverview.openAlerts.title)
+    .description(text.fleetOverview.openAlerts.description)
     .withTarget(influxql(OPEN_ALERTS).asTable().refId('A'))
     .withTransformation(mergeSeries())
     .withTransformation(organizeColumns([
-      ['Time', 'Last change'], ['severity', 'Severity'], ['cabinet', 'Cabinet'], ['kind', 'Alert'],
-      ['status', 'Status'], ['by', 'Acknowledged by'], ['message', 'Message'], ['alert_id', 'Alert id']
+      ['Time', column.lastChange], ['severity', column.severity], ['cabinet', column.cabinet], ['kind', column.alert],
+      ['status', column.status], ['by', column.acknowledgedBy], ['message', column.message], ['alert_id', column.alertId]
     ], []))
     .height(12)
     .span(10)
     .cellHeight(common.TableCellHeight.Sm)
-    .noValue('No open alerts')
-    .sortBy([new common.TableSortByFieldStateBuilder().displayName('Last change').desc(true)])
-    .overrideByName('cabinet', [cabinetDetailLink()])
-    .overrideByName('severity', [property.mappings(SEVERITY_MAPPINGS), property.colorBackground(), property.width(90)])
-    .overrideByName('status', [property.mappings(ALERT_STATUS_MAPPINGS), property.colorText(), property.width(110)])
+    .noValue(text.fleetOverview.openAlerts.empty)
+    .sortBy([new common.TableSortByFieldStateBuilder().displayName(column.lastChange).desc(true)])
+    .overrideByName('cabinet', [cabinetDetailLink(language)])
+    .overrideByName('kind', [property.mappings(valueMappings(text.values.alertKind))])
+    .overrideByName('severity', [property.mappings(valueMappings(text.values.severity, SEVERITY_COLORS)), property.colorBackground(), property.width(90)])
+    .overrideByName('status', [property.mappings(valueMappings(text.values.alertStatus, ALERT_STATUS_COLORS)), property.colorText(), property.width(110)])
     .overrideByName('Time', [property.unit('dateTimeFromNow'), property.width(110)])
 }

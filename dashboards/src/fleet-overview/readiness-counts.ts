@@ -1,6 +1,8 @@
 import * as common from '@grafana/grafana-foundation-sdk/common'
 import * as stat from '@grafana/grafana-foundation-sdk/stat'
 import { influxql, READINESS, thresholds } from '../common.ts'
+import type { Language } from '../languages.ts'
+import type { PanelText } from '../text/dashboard-text.ts'
 
 /**
  * How many active cabinets are in a readiness state right now: the last
@@ -12,10 +14,10 @@ export function activeCabinetsInState (state: string): string {
   return `SELECT count("state") AS "cabinets" FROM (SELECT last("state") AS "state", "status" FROM "${READINESS}" WHERE $timeFilter GROUP BY "cabinet") WHERE "state" = '${state}' AND "status" = 'active'`
 }
 
-function countStat (title: string, description: string, query: string, color: string): stat.PanelBuilder {
+function countStat (text: PanelText, query: string, color: string): stat.PanelBuilder {
   return new stat.PanelBuilder()
-    .title(title)
-    .description(description)
+    .title(text.title)
+    .description(text.description)
     .withTarget(influxql(query).refId('A'))
     .height(4)
     .span(5)
@@ -29,26 +31,27 @@ function countStat (title: string, description: string, query: string, color: st
     .thresholds(thresholds([[null, 'green'], [1, color]]))
 }
 
-export function readyCount (): stat.PanelBuilder {
-  return countStat('Ready', 'Active cabinets that are rescue-ready now.', activeCabinetsInState('ready'), 'green')
+export function readyCount (language: Language): stat.PanelBuilder {
+  return countStat(language.text.fleetOverview.ready, activeCabinetsInState('ready'), 'green')
 }
 
-export function notReadyCount (): stat.PanelBuilder {
-  return countStat('Not ready', 'Active cabinets with a failed self-test, an expired or low consumable, or a temperature out of range. See "Why" in the table.', activeCabinetsInState('not_ready'), 'red')
+export function notReadyCount (language: Language): stat.PanelBuilder {
+  return countStat(language.text.fleetOverview.notReady, activeCabinetsInState('not_ready'), 'red')
 }
 
-export function inUseCount (): stat.PanelBuilder {
-  return countStat('In use', 'Active cabinets whose door is open: the AED may be on its way to a patient.', activeCabinetsInState('in_use'), 'blue')
+export function inUseCount (language: Language): stat.PanelBuilder {
+  return countStat(language.text.fleetOverview.inUse, activeCabinetsInState('in_use'), 'blue')
 }
 
-export function offlineCount (): stat.PanelBuilder {
-  return countStat('Offline', 'Active cabinets that stopped reporting.', activeCabinetsInState('offline'), 'orange')
+export function offlineCount (language: Language): stat.PanelBuilder {
+  return countStat(language.text.fleetOverview.offline, activeCabinetsInState('offline'), 'orange')
 }
 
-export function plannedCount (): stat.PanelBuilder {
+export function plannedCount (language: Language): stat.PanelBuilder {
+  const text = language.text.fleetOverview.planned
   return new stat.PanelBuilder()
-    .title('Planned')
-    .description('Cabinets declared in the fleet file but not installed yet.')
+    .title(text.title)
+    .description(text.description)
     .withTarget(influxql(`SELECT count("status") AS "cabinets" FROM (SELECT last("status") AS "status" FROM "${READINESS}" WHERE $timeFilter GROUP BY "cabinet") WHERE "status" = 'planned'`).refId('A'))
     .height(4)
     .span(4)
