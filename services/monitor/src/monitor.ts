@@ -153,7 +153,8 @@ export class Monitor {
       texts: alerting.digestTemplates,
       templates: alerting.templates,
       logger: child('digest'),
-      retryPolicy: alerting.retryPolicy
+      retryPolicy: alerting.retryPolicy,
+      publicUrl: alerting.publicUrl
     })
     const intake = new MessageIntake(bus, time)
     const subscriber: MqttSubscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
