@@ -188,3 +188,26 @@ t.test('without a month, the report is the month before this one; the current mo
   t.match(current.body, { month: '2026-12', complete: false, from: '2026-11-30T22:00:00.000Z', to: '2026-12-02T08:00:00.000Z', consumablesAsOf: '2026-12-02' })
   t.equal(current.body.fleet.periodS, 3 * 122_400, 'a day and 10 hours for each of three cabinets')
 })
+
+t.test('an alert InfluxDB has not received yet is in the report: the monitor\'s own alerts are merged in', async t => {
+  const api = await scenarioApp(t)
+  api.receive(SCENARIO_CABINETS.a, 'door', { state: 'open' })
+  await api.time.advance(90_000)
+  const [door] = api.alerts.list({ kind: 'door_open', status: 'live' })
+  t.ok(door, 'the door opening raised an alert')
+  await api.as('responder').post(`/api/v1/alerts/${door!.id}/ack`)
+  const res = await api.as('viewer').get('/api/v1/reports/readiness?month=2026-12')
+  t.equal(res.status, 200)
+  const a = res.body.sites[0].cabinets[0]
+  t.equal(a.alerts.door_open, 2, 'the scenario\'s door opening five minutes into December (from InfluxDB) and this one (from memory)')
+  t.same(a.acknowledgement, { acknowledged: 2, unacknowledged: 0, medianS: 75, worstS: 90 }, 'acknowledged after 60 s and 90 s')
+})
+
+t.test('while InfluxDB cannot be read the report answers 503, logs why, and the API goes on', async t => {
+  const api = await apiAppFor(t)
+  const res = await api.as('viewer').get('/api/v1/reports/readiness?month=2026-10')
+  t.equal(res.status, 503)
+  t.same(res.body, { error: 'unavailable', message: 'the readiness history cannot be read now; try again later (month 2026-10)' })
+  t.ok(api.logs.some(entry => entry.msg === 'readiness report failed' && entry.month === '2026-10'), 'the cause is logged')
+  t.equal((await api.as('viewer').get('/api/v1/cabinets')).status, 200)
+})
