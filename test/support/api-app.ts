@@ -8,7 +8,7 @@ import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
-import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
+import { loadFleet, PERNIK_FLEET_FILE, type Fleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
 import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
 import { ManualTime } from '@aed/testkit/manual-time'
@@ -84,6 +84,10 @@ export interface ApiAppOptions {
   mqtt?: { url: string, username: string, password: string }
   /** Base URL of an InfluxDB (or startInfluxStandIn()); by default a port nobody listens on. */
   influxUrl?: string
+  /** The database on influxUrl; `aed` by default. */
+  influxDatabase?: string
+  /** How long an InfluxDB request may take; 2 s by default. */
+  influxTimeoutMs?: number
   writer?: Partial<InfluxWriterOptions>
   /**
    * The monitor's DATA_DIR (journal, issued tokens, audit trail), for a test
@@ -93,12 +97,20 @@ export interface ApiAppOptions {
   dataDir?: string
   /** Settings of the HTTP layer other than their defaults, as environment values (rate limits, TRUST_PROXY). */
   settings?: Record<string, string>
+  /** The fleet instead of the Pernik fleet file. */
+  fleet?: Fleet
+  /** Where the monitor's clock stands when the app is built; API_TEST_START by default. */
+  start?: string
+  /** READINESS_SNAPSHOT_INTERVAL_S in ms, instead of its default. */
+  snapshotIntervalMs?: number
 }
 
 export interface ApiResponse {
   status: number
   headers: LightMyRequestResponse['headers']
   text: string
+  /** The body as it came, bytes (a PDF). */
+  raw: Buffer
   /** The body parsed as JSON. */
   body: any
 }
@@ -173,9 +185,9 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       done()
     }
   }))
-  const time = new ManualTime(API_TEST_START)
-  const ioTime = new ManualTime(API_TEST_START)
-  const influx = new InfluxV1Client({ url: options.influxUrl ?? await unreachableUrl(), database: 'aed', timeoutMs: 2000 })
+  const time = new ManualTime(options.start ?? API_TEST_START)
+  const ioTime = new ManualTime(options.start ?? API_TEST_START)
+  const influx = new InfluxV1Client({ url: options.influxUrl ?? await unreachableUrl(), database: options.influxDatabase ?? 'aed', timeoutMs: options.influxTimeoutMs ?? 2000 })
   // Without a broker the subscriber points at a port nobody listens on: not connected, so commands answer 503.
   const mqtt = options.mqtt ?? { url: `mqtt://127.0.0.1:${new URL(await unreachableUrl()).port}`, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD }
   const monitor = new Monitor({
@@ -191,14 +203,14 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       retryPolicy: { attempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
       retryFailedEveryMs: 3_600_000
     },
-    fleet: fleetFile,
+    fleet: options.fleet ?? fleetFile,
     influx,
     mqtt: { ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` },
     writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer },
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,
     clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000,
-    snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
+    snapshotIntervalMs: options.snapshotIntervalMs ?? config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
     logger,
     time,
     ioTime
@@ -250,7 +262,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       })
       let parsed: unknown
       try { parsed = JSON.parse(res.body) } catch { parsed = undefined }
-      return { status: res.statusCode, headers: res.headers, text: res.body, body: parsed }
+      return { status: res.statusCode, headers: res.headers, text: res.body, raw: res.rawPayload, body: parsed }
     }
     return {
       get: url => call('GET', url),

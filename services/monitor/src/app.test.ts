@@ -29,7 +29,8 @@ t.test('/openapi.json documents every API route and probe with its input and out
     'GET /api/v1/tokens',
     'POST /api/v1/tokens',
     'DELETE /api/v1/tokens/{id}',
-    'GET /api/v1/audit'
+    'GET /api/v1/audit',
+    'GET /api/v1/reports/readiness'
   ].sort(), 'neither the document itself nor the acknowledgement pages')
 
   const alerts = doc.paths['/api/v1/alerts'].get
@@ -46,5 +47,8 @@ t.test('/openapi.json documents every API route and probe with its input and out
   t.same(Object.keys(issue.responses).sort(), ['201', '409'])
   t.ok(issue.responses['201'].content['application/json'].schema.properties.token, 'the token is in the answer to issuing')
   t.notOk(doc.paths['/api/v1/tokens'].get.responses['200'].content['application/json'].schema.properties.tokens.items.properties.token, 'and not in the list')
+  const report = doc.paths['/api/v1/reports/readiness'].get
+  t.same(report.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(), ['query:format', 'query:lang', 'query:month'])
+  t.ok(report.responses['200'].content['application/json'].schema.properties.sites, 'the JSON form of the report has a schema')
   t.same(doc.paths['/api/v1/audit'].get.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(), ['query:limit', 'query:since'])
 })

@@ -17,6 +17,7 @@ import { auditRoutes } from './http/routes/audit-routes.ts'
 import { cabinetRoutes } from './http/routes/cabinet-routes.ts'
 import { healthRoutes } from './http/routes/health-routes.ts'
 import { maintenanceRoutes } from './http/routes/maintenance-routes.ts'
+import { reportRoutes } from './http/routes/report-routes.ts'
 import { tokenRoutes } from './http/routes/token-routes.ts'
 import { ackRoutes } from './ack/ack-routes.ts'
 import type { MessageTemplates } from './messages/message-templates.ts'
@@ -84,6 +85,7 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, audit,
     await api.register(maintenanceRoutes, { fleet, maintenance: services.maintenance, audit, clock })
     await api.register(tokenRoutes, { tokens: issuedTokens, audit })
     await api.register(auditRoutes, { audit })
+    await api.register(reportRoutes, { reports: services.reports, templates: ack.templates, fleetName: fleet.fleet.name, timeZone: fleet.fleet.timezone, clock })
   }, { prefix: '/api/v1' })
   // The signed link is the credential of these pages: no bearer token.
   await app.register(async pages => {

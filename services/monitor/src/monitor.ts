@@ -25,6 +25,7 @@ import type { RetryPolicy } from './notifiers/delivery.ts'
 import type { Notifier } from './notifiers/notifier.ts'
 import type { Thresholds } from './readiness/thresholds.ts'
 import { Recorder } from './recording/recorder.ts'
+import { ReadinessReports } from './reports/readiness-reports.ts'
 import type { AlertRouting } from './routing/alert-routing.ts'
 import { FleetState } from './state/fleet-state.ts'
 import { InfluxWriter, type InfluxWriterOptions } from './storage/influx-writer.ts'
@@ -97,6 +98,7 @@ export class Monitor {
   readonly commands: CabinetCommands
   readonly health: HealthCheck
   readonly subscriber: MqttSubscriber
+  readonly reports: ReadinessReports
   private readonly units: Unit[]
   private started: Unit[] = []
 
@@ -151,7 +153,8 @@ export class Monitor {
       texts: alerting.digestTemplates,
       templates: alerting.templates,
       logger: child('digest'),
-      retryPolicy: alerting.retryPolicy
+      retryPolicy: alerting.retryPolicy,
+      publicUrl: alerting.publicUrl
     })
     const intake = new MessageIntake(bus, time)
     const subscriber: MqttSubscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
@@ -162,6 +165,11 @@ export class Monitor {
       admission: () => writer.full ? writer.roomAgain() : undefined
     }, bus, child('mqtt'))
     this.commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
+    this.reports = new ReadinessReports({
+      influx: options.influx, fleet, alerts: () => book.list(), clock: time, logger: child('reports'),
+      // The recorder writes a readiness point at least every snapshot interval: three missed in a row mean it was not running.
+      holdMs: 3 * options.snapshotIntervalMs
+    })
     this.health = new HealthCheck({ influx: options.influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
 
     this.units = [
@@ -212,6 +220,7 @@ export class Monitor {
       alerts: this.alerts,
       maintenance: this.maintenance,
       commands: this.commands,
+      reports: this.reports,
       health: () => this.health.health(),
       metrics: async () => await this.metrics.exposition()
     }

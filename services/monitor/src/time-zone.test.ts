@@ -1,5 +1,5 @@
 import t from 'tap'
-import { dateInZone, formatHhMm, formatTime, isTimeZone, localTime, parseHhMm } from './time-zone.ts'
+import { dateInZone, formatHhMm, formatTime, isTimeZone, localTime, parseHhMm, startOfDayInZone, zoneOffsetMs } from './time-zone.ts'
 
 const WINTER = Date.parse('2026-11-24T10:07:00Z')
 const SUMMER = Date.parse('2026-07-14T10:07:00Z')
@@ -35,4 +35,15 @@ t.test('HH:MM is parsed to minutes since midnight; anything else is refused', as
 t.test('only time zones the runtime knows are accepted', async t => {
   t.ok(isTimeZone('Europe/Sofia'))
   t.notOk(isTimeZone('Europe/Pernik'))
+})
+
+t.test('a local day begins at local midnight: 22:00 UTC the evening before in winter, 21:00 in summer', async t => {
+  t.equal(new Date(startOfDayInZone('2026-11-01', 'Europe/Sofia')).toISOString(), '2026-10-31T22:00:00.000Z')
+  t.equal(new Date(startOfDayInZone('2026-10-01', 'Europe/Sofia')).toISOString(), '2026-09-30T21:00:00.000Z')
+  t.equal(new Date(startOfDayInZone('2026-10-25', 'Europe/Sofia')).toISOString(), '2026-10-24T21:00:00.000Z', 'the day the clocks go back still begins in summer time')
+  t.equal(new Date(startOfDayInZone('2026-03-29', 'Europe/Sofia')).toISOString(), '2026-03-28T22:00:00.000Z', 'the day the clocks go forward still begins in winter time')
+  t.equal(new Date(startOfDayInZone('2026-11-01', 'UTC')).toISOString(), '2026-11-01T00:00:00.000Z')
+  t.equal(zoneOffsetMs(WINTER, 'Europe/Sofia'), 2 * 3_600_000)
+  t.equal(zoneOffsetMs(SUMMER, 'Europe/Sofia'), 3 * 3_600_000)
+  t.throws(() => startOfDayInZone('November', 'Europe/Sofia'), /YYYY-MM-DD/)
 })

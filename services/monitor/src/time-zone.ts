@@ -80,3 +80,23 @@ export function isTimeZone (timeZone: string): boolean {
     return false
   }
 }
+
+/** How far the zone's wall clock is ahead of UTC at `ms`, in ms (Sofia: 2 h in winter, 3 h in summer). */
+export function zoneOffsetMs (ms: number, timeZone: string): number {
+  const p = partsAt(ms, 'en-US', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+  const wallClockAsUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second))
+  return wallClockAsUtc - Math.floor(ms / 1000) * 1000
+}
+
+/**
+ * The instant local midnight begins on a calendar date (YYYY-MM-DD) in a
+ * time zone. The offset is read twice: at UTC midnight, then at the first
+ * guess, so a date on which the offset changed still lands on its own
+ * midnight (Sofia changes at 03:00 and 04:00, never at midnight).
+ */
+export function startOfDayInZone (date: string, timeZone: string): number {
+  const utcMidnight = Date.parse(`${date}T00:00:00.000Z`)
+  if (Number.isNaN(utcMidnight)) throw new Error(`not a calendar date as YYYY-MM-DD: ${JSON.stringify(date)}`)
+  const guess = utcMidnight - zoneOffsetMs(utcMidnight, timeZone)
+  return utcMidnight - zoneOffsetMs(guess, timeZone)
+}

@@ -18,7 +18,8 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE', url: string, role: ApiR
   { method: 'POST', url: '/api/v1/tokens', role: 'admin', body: { name: 'grafana-wall', role: 'viewer' } },
   { method: 'GET', url: '/api/v1/tokens', role: 'admin' },
   { method: 'DELETE', url: '/api/v1/tokens/no-such-tok1', role: 'admin' },
-  { method: 'GET', url: '/api/v1/audit', role: 'admin' }
+  { method: 'GET', url: '/api/v1/audit', role: 'admin' },
+  { method: 'GET', url: '/api/v1/reports/readiness', role: 'viewer' }
 ]
 const RANK: ApiRole[] = ['viewer', 'responder', 'technician', 'admin']
 

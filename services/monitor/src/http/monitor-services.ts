@@ -4,6 +4,7 @@ import type { MaintenanceActions } from '../alerts/maintenance-desk.ts'
 import type { CabinetCommander } from '../commands/cabinet-commands.ts'
 import type { MonitorHealth } from '../health/health-check.ts'
 import type { MetricsExposition } from '../health/monitor-metrics.ts'
+import type { ReadinessReportSource } from '../reports/readiness-reports.ts'
 import type { FleetView } from '../state/fleet-state.ts'
 
 /**
@@ -16,6 +17,8 @@ export interface MonitorServices {
   alerts: AlertActions
   maintenance: MaintenanceActions
   commands: CabinetCommander
+  /** The monthly readiness reports. */
+  reports: ReadinessReportSource
   health: () => MonitorHealth
   /** What /metrics serves: the Prometheus text and its content type. */
   metrics: () => Promise<MetricsExposition>

@@ -24,6 +24,8 @@ const DigestTemplatesSchema = z.strictObject({
   batteryLine: text({ allowed: [...LINE, 'days'] }),
   batteryExpiredLine: text({ allowed: LINE }),
   alertLine: text({ allowed: ['cabinet', 'site', 'title', 'since', 'status'] }),
+  /** The link to last month's readiness report, and that it needs a viewer token. */
+  reportLine: text({ required: ['url'], allowed: ['month', 'url'] }),
   footer: text()
 })
 export type DigestTemplates = Record<Language, z.infer<typeof DigestTemplatesSchema>>
@@ -64,6 +66,8 @@ export interface DigestInput {
   items: readonly DigestItem[]
   alerts: ReadonlyArray<{ alert: Alert, cabinet: TrackedCabinet }>
   timeZone: string
+  /** Last month's readiness report: the month (YYYY-MM) and its API address. */
+  report?: { month: string, url: string } | undefined
 }
 
 /** The daily email to a facility manager: expiring and expired consumables, and open alerts and tasks. */
@@ -87,9 +91,11 @@ export function renderDigest (texts: DigestTemplates, messages: MessageTemplates
   const present = sections.filter(([, lines]) => lines.length > 0)
   const intro = fillPlaceholders(t.intro, { name: input.person.name })
   const count = String(expired.length + expiring.length + alerts.length)
-  const emailText = [intro, '', ...present.flatMap(([heading, lines]) => [heading, ...lines.map(l => `- ${l}`), '']), t.footer].join('\n')
+  const report = input.report === undefined ? undefined : fillPlaceholders(t.reportLine, { month: input.report.month, url: input.report.url })
+  const emailText = [intro, '', ...present.flatMap(([heading, lines]) => [heading, ...lines.map(l => `- ${l}`), '']), ...(report === undefined ? [] : [report, '']), t.footer].join('\n')
   const emailHtml = `<!doctype html><html lang="${input.person.language}"><body><p>${escapeHtml(intro)}</p>` +
     present.map(([heading, lines]) => `<h3>${escapeHtml(heading)}</h3><ul>${lines.map(l => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`).join('') +
+    (report === undefined ? '' : `<p>${escapeHtml(report)}</p>`) +
     `<p><small>${escapeHtml(t.footer)}</small></p></body></html>`
   const emailSubject = fillPlaceholders(t.subject, { date: input.date, count })
   return { smsText: emailSubject, emailSubject, emailText, emailHtml }

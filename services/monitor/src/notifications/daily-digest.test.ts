@@ -59,7 +59,8 @@ async function digestAfterRestart () {
     texts: await loadDigestTemplates(),
     templates: await loadMessageTemplates(),
     logger,
-    retryPolicy: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 }
+    retryPolicy: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    publicUrl: 'https://aed.pernik.bg/'
   })
   const units = [journal, recorder, digest]
   for (const unit of units) await unit.start()
@@ -92,6 +93,9 @@ t.test('at the digest time each facility manager gets what expires soon and what
   t.match(mails[0]!.text, /pernik-aed-01 – Община Перник.*електродите изтичат на 2026-12-10 \(след 16 дни\)/)
   t.match(mails[0]!.text, /Преглед на АЕД след употреба/)
   t.notMatch(mails[0]!.text, /батерията/, 'a battery far from expiry is not listed')
+  t.match(mails[0]!.text, 'Месечен отчет за готовността за 2026-10 (PDF; отваря се с API токен с роля viewer): https://aed.pernik.bg/api/v1/reports/readiness?month=2026-10&format=pdf&lang=bg',
+    'last month\'s report, in her language, and what it takes to open it')
+  t.match(mails[0]!.html, 'https://aed.pernik.bg/api/v1/reports/readiness?month=2026-10&amp;format=pdf&amp;lang=bg')
   t.equal(smtp.mails.filter(m => m.envelopeTo.includes('tech@example.org')).length, 0, 'nothing to report for the planned sites: no email')
   await monitor.tick()
   t.equal(smtp.mails.length, 1, 'once a day')

@@ -7,7 +7,8 @@ import type { Notifier } from '../notifiers/notifier.ts'
 import { daysLeft } from '../readiness/readiness.ts'
 import type { AlertRouting } from '../routing/alert-routing.ts'
 import { dateInZone, localTime, parseHhMm } from '../time-zone.ts'
-import type { Person } from '../routing/people.ts'
+import type { Language, Person } from '../routing/people.ts'
+import { previousMonth } from '../reports/report-month.ts'
 import type { AlertBook } from '../alerts/alert-book.ts'
 import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
 import type { MonitorBus } from '../events.ts'
@@ -28,6 +29,8 @@ export interface DailyDigestOptions {
   time: Time
   logger: Logger
   retryPolicy: RetryPolicy
+  /** Base URL of the API (PUBLIC_URL): the digest links to last month's readiness report there. */
+  publicUrl: string
 }
 
 /**
@@ -84,7 +87,8 @@ export class DailyDigest implements Unit {
         .filter(a => cabinets.some(c => c.definition.id === a.cabinetId))
         .map(alert => ({ alert, cabinet: cabinets.find(c => c.definition.id === alert.cabinetId)! }))
       if (items.length === 0 && alerts.length === 0) continue
-      const message = renderDigest(this.options.texts, this.options.templates, { person, date, items, alerts, timeZone: this.options.routing.file.timezone })
+      const report = this.reportLink(date, person.language)
+      const message = renderDigest(this.options.texts, this.options.templates, { person, date, items, alerts, timeZone: this.options.routing.file.timezone, report })
       const outcome = await deliver({ notifier: email, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
         now: () => this.options.time.now(),
         sleep: (ms, signal) => sleep(this.options.time, ms, signal)
@@ -97,6 +101,18 @@ export class DailyDigest implements Unit {
         this.options.logger.error({ date, recipientId: person.id, err: outcome.error }, 'daily digest not sent')
       }
     }
+  }
+
+  /**
+   * Last month's readiness report, as a PDF in the person's language. It is
+   * the API's address, so it opens with a viewer token (docs/reports.md):
+   * an email link that works without one would be a credential in every
+   * mailbox the digest is forwarded to.
+   */
+  private reportLink (date: string, language: Language): { month: string, url: string } {
+    const month = previousMonth(date.slice(0, 7))
+    const url = `${this.options.publicUrl.replace(/\/+$/, '')}/api/v1/reports/readiness?month=${month}&format=pdf&lang=${language}`
+    return { month, url }
   }
 
   private expiring (cabinet: TrackedCabinet, now: number): DigestItem[] {
