@@ -34,7 +34,7 @@ export async function writeBenchFleet (options: { ingestCabinets: number, doorCa
         address: 'пл. „Св. Иван Рилски“ 1А',
         city: 'Перник',
         coordinates: { lat: 42.6057, lon: 23.0327 },
-        cabinets: ingestCabinetIds(options.ingestCabinets).map(id => ({ id, status: 'active', location: 'bench', heartbeatIntervalS: 3600, thresholds: {} }))
+        cabinets: ingestCabinetIds(options.ingestCabinets).map(id => ({ id, status: 'active', location: 'bench', heartbeatIntervalS: 3600, thresholds: {}, public: { access: 'yes' } }))
       },
       {
         id: 'bench-door-site',
@@ -42,7 +42,7 @@ export async function writeBenchFleet (options: { ingestCabinets: number, doorCa
         address: 'ул. „Младен Стоянов“ бл. 7',
         city: 'Перник',
         coordinates: { lat: 42.6012, lon: 23.0489 },
-        cabinets: doorCabinetIds(options.doorCabinets).map(id => ({ id, status: 'active', location: 'Вход', heartbeatIntervalS: 60, thresholds: {} }))
+        cabinets: doorCabinetIds(options.doorCabinets).map(id => ({ id, status: 'active', location: 'Вход', heartbeatIntervalS: 60, thresholds: {}, public: { access: 'yes' } }))
       }
     ]
   }
