@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FleetFile } from '@aed/core/fleet'
+import type { FleetFileSource } from '@aed/core/fleet'
 
 /** Ids of the cabinets each benchmark uses; all of them are declared in the bench fleet. */
 export const ingestCabinetIds = (count: number): string[] =>
@@ -24,7 +24,7 @@ export interface BenchFleet {
 export async function writeBenchFleet (options: { ingestCabinets: number, doorCabinets: number }): Promise<BenchFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'aed-bench-fleet-'))
   const file = join(dir, 'fleet.yaml')
-  const fleet: FleetFile = {
+  const fleet: FleetFileSource = {
     fleet: 'Benchmark fleet',
     timezone: 'Europe/Sofia',
     sites: [
@@ -34,7 +34,7 @@ export async function writeBenchFleet (options: { ingestCabinets: number, doorCa
         address: 'пл. „Св. Иван Рилски“ 1А',
         city: 'Перник',
         coordinates: { lat: 42.6057, lon: 23.0327 },
-        cabinets: ingestCabinetIds(options.ingestCabinets).map(id => ({ id, status: 'active', location: 'bench', heartbeatIntervalS: 3600, thresholds: {}, public: { access: 'yes' } }))
+        cabinets: ingestCabinetIds(options.ingestCabinets).map(id => ({ id, status: 'active', location: 'bench', heartbeatIntervalS: 3600, thresholds: {} }))
       },
       {
         id: 'bench-door-site',
@@ -42,7 +42,7 @@ export async function writeBenchFleet (options: { ingestCabinets: number, doorCa
         address: 'ул. „Младен Стоянов“ бл. 7',
         city: 'Перник',
         coordinates: { lat: 42.6012, lon: 23.0489 },
-        cabinets: doorCabinetIds(options.doorCabinets).map(id => ({ id, status: 'active', location: 'Вход', heartbeatIntervalS: 60, thresholds: {}, public: { access: 'yes' } }))
+        cabinets: doorCabinetIds(options.doorCabinets).map(id => ({ id, status: 'active', location: 'Вход', heartbeatIntervalS: 60, thresholds: {} }))
       }
     ]
   }

@@ -41,8 +41,8 @@ export const PublicListingSchema = z.object({
   name: z.string().min(1).optional().describe('Name shown to the public (OSM name); default: the site\'s name'),
   location: z.string().min(1).optional()
     .describe('Where to find the AED, for the public (OSM defibrillator:location, e.g. "Партер, до входа"); default: the cabinet\'s location'),
-  indoor: z.union([z.boolean(), z.enum(['yes', 'no'])]).optional()
-    .transform(v => v === undefined ? undefined : v === true || v === 'yes' ? 'yes' as const : 'no' as const)
+  indoor: z.union([z.boolean(), z.enum(['yes', 'no'])])
+    .transform(v => v === true || v === 'yes' ? 'yes' as const : 'no' as const).optional()
     .describe('Inside a building (yes) or on an outside wall (no), OSM indoor; unset: not published'),
   access: z.enum(PUBLIC_ACCESS).default('yes')
     .describe('OSM access: yes (anyone), permissive (anyone, by the owner\'s leave), customers, private; default yes'),
@@ -94,6 +94,8 @@ export const FleetSchema = z.object({
 })
 
 export type FleetFile = z.infer<typeof FleetSchema>
+/** A fleet file as written, before defaults are filled in. */
+export type FleetFileSource = z.input<typeof FleetSchema>
 export type SiteDefinition = z.infer<typeof SiteSchema>
 export type CabinetDefinition = z.infer<typeof CabinetSchema>
 export type ThresholdOverrides = z.infer<typeof ThresholdOverridesSchema>
