@@ -35,6 +35,7 @@ export const MonitorConfigSchema = z.object({
   API_RATE_LIMIT: z.coerce.number().int().min(1).default(600).describe('Requests per RATE_LIMIT_WINDOW_S one API token may make; then 429 with Retry-After'),
   API_RATE_LIMIT_UNAUTHENTICATED: z.coerce.number().int().min(1).default(60).describe('Requests to /api/v1 without a valid token one client address may make per RATE_LIMIT_WINDOW_S'),
   ACK_RATE_LIMIT: z.coerce.number().int().min(1).default(30).describe('Requests to the acknowledgement pages (/a/…) one client address may make per RATE_LIMIT_WINDOW_S'),
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(300).describe('Requests to the public page (/) and availability feed (/public/v1) one client address may make per RATE_LIMIT_WINDOW_S'),
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60).describe('The window of the rate limits, seconds; it starts at a token\'s or address\'s first request'),
 
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),
