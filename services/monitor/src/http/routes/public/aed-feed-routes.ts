@@ -9,6 +9,9 @@ import { openCors, openCorsPreflight } from '../../open-cors.ts'
 
 export const AED_FEED_PATH = '/public/v1/aeds.geojson'
 
+/** RFC 7946 §12. Without the charset Fastify adds to JSON types: JSON is UTF-8, and the registration defines no parameters. */
+const GEOJSON_MEDIA_TYPE = 'application/geo+json'
+
 /**
  * How long a browser or shared cache may reuse an answer without asking.
  * An AED taken from its cabinet must show as in_use within about a second
@@ -37,12 +40,16 @@ export const aedFeedRoutes: FastifyPluginAsync<AedFeedRoutesOptions> = async (ap
   api.get(AED_FEED_PATH, {
     // Meant to be fetched from pages on other sites: helmet's same-origin resource policy would stop them.
     helmet: { crossOriginResourcePolicy: { policy: 'cross-origin' } },
+    onSend: async (_request, reply, payload) => {
+      if (reply.statusCode === 200) reply.header('content-type', GEOJSON_MEDIA_TYPE)
+      return payload
+    },
     schema: {
       summary: 'Public availability of every active AED, as GeoJSON with OpenStreetMap tags; no token; ETag and If-None-Match',
       response: { 200: AedFeatureCollectionSchema, 429: ErrorSchema }
     }
   }, async (_request, reply) => {
-    reply.type('application/geo+json').header('cache-control', PUBLIC_CACHE_CONTROL)
+    reply.type(GEOJSON_MEDIA_TYPE).header('cache-control', PUBLIC_CACHE_CONTROL)
     return toAedFeatureCollection(publicAeds(fleet.all()))
   })
 }
