@@ -25,7 +25,7 @@ export const MonitorConfigSchema = z.object({
   HTTPS_KEY_FILE: optionalString.describe('PEM private key of HTTPS_CERT_FILE'),
   HTTPS_KEY_PASSPHRASE: optionalSecret.describe('Passphrase of an encrypted HTTPS_KEY_FILE'),
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
-  DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails; unset = no dashboard link'),
+  DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview), linked from alert emails and the public page (/); unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   TRUST_PROXY: optionalString.transform(v => v?.split(',').map(entry => entry.trim())).superRefine((entries, ctx) => {
     for (const entry of entries ?? []) {
