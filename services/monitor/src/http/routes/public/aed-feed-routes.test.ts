@@ -238,5 +238,5 @@ t.test('the OpenAPI document describes the feed', async t => {
   const api = await apiAppFor(t)
   const doc = (await api.anonymous.get('/openapi.json')).body
   t.ok(doc.paths[FEED]?.get, FEED)
-  t.ok(doc.paths[FEED].get.responses['200'], 'with its answer')
+  t.ok(doc.paths[FEED].get.responses['200'].content['application/geo+json'].schema, 'with its answer\'s schema, as GeoJSON')
 })

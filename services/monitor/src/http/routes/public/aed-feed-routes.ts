@@ -46,6 +46,7 @@ export const aedFeedRoutes: FastifyPluginAsync<AedFeedRoutesOptions> = async (ap
     },
     schema: {
       summary: 'Public availability of every active AED, as GeoJSON with OpenStreetMap tags; no token; ETag and If-None-Match',
+      produces: [GEOJSON_MEDIA_TYPE],
       response: { 200: AedFeatureCollectionSchema, 429: ErrorSchema }
     }
   }, async (_request, reply) => {
