@@ -49,6 +49,9 @@ t.test('over the real broker: the feed says available, in_use once the door open
   t.teardown(() => page.close())
   const requested: string[] = []
   page.on('request', request => { requested.push(request.url()) })
+  // A style or anything else the page's Content-Security-Policy refused would show here.
+  const complaints: string[] = []
+  page.on('console', message => { if (message.type() === 'error' || message.type() === 'warning') complaints.push(message.text()) })
   const response = await page.goto(`${stack.apiUrl}/`)
   t.equal(response?.status(), 200)
   t.equal(await page.getAttribute('html', 'lang'), 'bg')
@@ -69,6 +72,8 @@ t.test('over the real broker: the feed says available, in_use once the door open
   await page.reload()
   t.equal(await page.locator('li.aed .availability').first().textContent(), 'Наличен')
   t.ok(requested.every(url => url.startsWith(stack.apiUrl)), `the page fetched nothing from elsewhere: ${requested.join(', ')}`)
+  t.same(complaints, [], 'the browser refused nothing of the page')
+  t.equal(await page.evaluate("getComputedStyle(document.querySelector('li.aed .availability')).color"), 'rgb(255, 255, 255)', 'its inline style applied')
 })
 
 t.test('in a browser, a page of any other origin can read the feed and revalidate it by its ETag (CORS, with the preflight)', async t => {
