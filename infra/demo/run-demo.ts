@@ -111,6 +111,7 @@ async function main (): Promise<void> {
 AED fleet monitor demo — ${fleet.name}: ${ids.join(', ')} (simulated)
   MQTT broker   mqtt://127.0.0.1:${broker.port}
   API           ${api}   (bearer token: ${adminToken})
+  Public        ${api}/ (page, in a browser) and ${api}/public/v1/aeds.geojson (feed); no token, active cabinets only
   InfluxDB      ${influxUrl} database "${config.INFLUX_DB}"${influxd !== undefined ? ' (private influxd, data in .demo/influxdb)' : ''}
   Secrets       ${secretsFile} (simulated cabinets), ${credentialsFile} (hashed, broker)
   Alerts        ${smtp !== undefined ? `local SMTP 127.0.0.1:${smtp.port} and a local SMS endpoint; messages are printed here` : 'the SMTP/SMS settings from the environment'}; people and rota from ${config.ALERTING_FILE}

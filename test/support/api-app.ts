@@ -80,6 +80,8 @@ const templates = await loadMessageTemplates()
 const digestTemplates = await loadDigestTemplates()
 
 export interface ApiAppOptions {
+  /** A fleet file other than the shipped Pernik one. */
+  fleetFile?: string
   /** A broker to connect the monitor's MQTT subscriber to, with a service account. */
   mqtt?: { url: string, username: string, password: string }
   /** Base URL of an InfluxDB (or startInfluxStandIn()); by default a port nobody listens on. */
@@ -203,7 +205,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       retryPolicy: { attempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
       retryFailedEveryMs: 3_600_000
     },
-    fleet: options.fleet ?? fleetFile,
+    fleet: options.fleet ?? (options.fleetFile === undefined ? fleetFile : await loadFleet(options.fleetFile)),
     influx,
     mqtt: { ...mqtt, clientId: `aed-api-test-${process.pid}-${nextClientId++}` },
     writer: { batchSize: config.INFLUX_BATCH_SIZE, flushMs: config.INFLUX_FLUSH_MS, maxBufferLines: config.INFLUX_BUFFER_LINES, createDatabase: false, ...options.writer },
@@ -243,6 +245,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
       desk: monitor.desk
     },
     limits: rateLimitsOf(settings),
+    dashboardUrl: settings.DASHBOARD_URL,
     trustProxy: settings.TRUST_PROXY
   })
 

@@ -114,8 +114,9 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     SMS_ACCOUNT_SID: sms.accountSid,
     SMS_AUTH_TOKEN: sms.authToken,
     SMS_FROM: 'AED-Pernik',
-    // Tests poll the API every 25 ms while they wait; the limits are tested in rate-limits.test.ts.
+    // Tests poll the API and the public feed every 25 ms while they wait; the limits are tested in rate-limits.test.ts and aed-feed-routes.test.ts.
     API_RATE_LIMIT: '1000000',
+    PUBLIC_RATE_LIMIT: '1000000',
     ...options.env
   })
   const logger = options.logger ?? pino({ level: 'silent' })

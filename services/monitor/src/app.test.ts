@@ -30,8 +30,9 @@ t.test('/openapi.json documents every API route and probe with its input and out
     'POST /api/v1/tokens',
     'DELETE /api/v1/tokens/{id}',
     'GET /api/v1/audit',
-    'GET /api/v1/reports/readiness'
-  ].sort(), 'neither the document itself nor the acknowledgement pages')
+    'GET /api/v1/reports/readiness',
+    'GET /public/v1/aeds.geojson'
+  ].sort(), 'neither the document itself nor the pages (acknowledgement, public)')
 
   const alerts = doc.paths['/api/v1/alerts'].get
   t.same(alerts.parameters.map((p: { name: string, in: string }) => `${p.in}:${p.name}`).sort(),

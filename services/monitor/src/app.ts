@@ -10,7 +10,7 @@ import type { TokenRegistry } from './access/issued-tokens.ts'
 import type { AuditLog } from './audit/audit-log.ts'
 import { identifyBearer, requireBearer, type TokenVerifier } from './http/api-auth.ts'
 import { installErrorHandler } from './http/error-handler.ts'
-import { apiRateLimit, pageRateLimit, type RateLimits } from './http/rate-limits.ts'
+import { apiRateLimit, pageRateLimit, publicRateLimit, type RateLimits } from './http/rate-limits.ts'
 import { registerSecurityHeaders } from './http/security-headers.ts'
 import { alertRoutes } from './http/routes/alert-routes.ts'
 import { auditRoutes } from './http/routes/audit-routes.ts'
@@ -19,6 +19,8 @@ import { healthRoutes } from './http/routes/health-routes.ts'
 import { maintenanceRoutes } from './http/routes/maintenance-routes.ts'
 import { reportRoutes } from './http/routes/report-routes.ts'
 import { tokenRoutes } from './http/routes/token-routes.ts'
+import { aedFeedRoutes } from './http/routes/public/aed-feed-routes.ts'
+import { homePageRoutes } from './http/routes/public/home-page-routes.ts'
 import { ackRoutes } from './ack/ack-routes.ts'
 import type { MessageTemplates } from './messages/message-templates.ts'
 import type { AlertRouting } from './routing/alert-routing.ts'
@@ -43,6 +45,8 @@ export interface AppDependencies {
     desk: AlertDesk
   }
   limits: RateLimits
+  /** The Grafana fleet overview (DASHBOARD_URL), linked from the public page; unset = no link. */
+  dashboardUrl?: string | undefined
   /** Addresses and ranges of reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY). */
   trustProxy?: string[] | undefined
   /** Certificate and key: the API speaks HTTPS only (tls-settings.ts). */
@@ -51,10 +55,11 @@ export interface AppDependencies {
 
 /**
  * The HTTP face of the monitor, built without listening so tests call it
- * with app.inject(). Everything under /api/v1 needs a bearer token; it and
- * the acknowledgement pages are rate limited.
+ * with app.inject(). Everything under /api/v1 needs a bearer token; the
+ * public page (/) and availability feed (/public/v1) need none. All of them
+ * but the probes are rate limited.
  */
-export async function buildApp ({ services, issuer, tokens, issuedTokens, audit, logger, ack, limits, trustProxy, https }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp ({ services, issuer, tokens, issuedTokens, audit, logger, ack, limits, dashboardUrl, trustProxy, https }: AppDependencies): Promise<FastifyInstance> {
   const options = {
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -103,5 +108,11 @@ export async function buildApp ({ services, issuer, tokens, issuedTokens, audit,
       timeZone: ack.routing.file.timezone
     })
   }, { prefix: '/a' })
+  // For anyone: no token, one limit per address for the page and the feed together.
+  await app.register(async publicScope => {
+    await publicRateLimit(publicScope, limits, clock)
+    await publicScope.register(aedFeedRoutes, { fleet })
+    await publicScope.register(homePageRoutes, { fleet, dashboardUrl })
+  })
   return app
 }

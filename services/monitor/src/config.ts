@@ -25,7 +25,7 @@ export const MonitorConfigSchema = z.object({
   HTTPS_KEY_FILE: optionalString.describe('PEM private key of HTTPS_CERT_FILE'),
   HTTPS_KEY_PASSPHRASE: optionalSecret.describe('Passphrase of an encrypted HTTPS_KEY_FILE'),
   PUBLIC_URL: z.url().default('http://localhost:8080').describe('Base URL people reach the service at; used in acknowledgement links'),
-  DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview, the Bulgarian one, which links to its English twin …/d/aed-fleet-overview-en), linked from alert emails; unset = no dashboard link'),
+  DASHBOARD_URL: z.url().optional().describe('The Grafana fleet overview (e.g. https://grafana.example.org/d/aed-fleet-overview, the Bulgarian one, which links to its English twin …/d/aed-fleet-overview-en), linked from alert emails and the public page (/); unset = no dashboard link'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   TRUST_PROXY: optionalString.transform(v => v?.split(',').map(entry => entry.trim())).superRefine((entries, ctx) => {
     for (const entry of entries ?? []) {
@@ -35,6 +35,7 @@ export const MonitorConfigSchema = z.object({
   API_RATE_LIMIT: z.coerce.number().int().min(1).default(600).describe('Requests per RATE_LIMIT_WINDOW_S one API token may make; then 429 with Retry-After'),
   API_RATE_LIMIT_UNAUTHENTICATED: z.coerce.number().int().min(1).default(60).describe('Requests to /api/v1 without a valid token one client address may make per RATE_LIMIT_WINDOW_S'),
   ACK_RATE_LIMIT: z.coerce.number().int().min(1).default(30).describe('Requests to the acknowledgement pages (/a/…) one client address may make per RATE_LIMIT_WINDOW_S'),
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(300).describe('Requests to the public page (/) and availability feed (/public/v1) one client address may make per RATE_LIMIT_WINDOW_S'),
   RATE_LIMIT_WINDOW_S: z.coerce.number().int().min(1).default(60).describe('The window of the rate limits, seconds; it starts at a token\'s or address\'s first request'),
 
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),

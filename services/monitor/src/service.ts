@@ -93,6 +93,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     services, issuer, tokens, issuedTokens, audit, logger,
     ack: { secret: config.ALERT_LINK_SECRET, ttlMs: config.ALERT_LINK_TTL_H * 3_600_000, routing, templates, desk: monitor.desk },
     limits: rateLimitsOf(config),
+    dashboardUrl: config.DASHBOARD_URL,
     trustProxy: config.TRUST_PROXY,
     https: tls.https
   })

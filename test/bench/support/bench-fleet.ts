@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FleetFile } from '@aed/core/fleet'
+import type { FleetFileSource } from '@aed/core/fleet'
 
 /** Ids of the cabinets each benchmark uses; all of them are declared in the bench fleet. */
 export const ingestCabinetIds = (count: number): string[] =>
@@ -24,7 +24,7 @@ export interface BenchFleet {
 export async function writeBenchFleet (options: { ingestCabinets: number, doorCabinets: number }): Promise<BenchFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'aed-bench-fleet-'))
   const file = join(dir, 'fleet.yaml')
-  const fleet: FleetFile = {
+  const fleet: FleetFileSource = {
     fleet: 'Benchmark fleet',
     timezone: 'Europe/Sofia',
     sites: [

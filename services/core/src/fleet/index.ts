@@ -1,2 +1,3 @@
 export * from './fleet-schema.ts'
 export * from './load-fleet.ts'
+export * from './opening-hours.ts'

@@ -107,7 +107,7 @@ async function harness (t: Test) {
     audit: new AuditLog(join(dataDir, AUDIT_LOG_FILE), time),
     logger,
     ack: { secret: 'metrics-test-secret-0123456789abcdef', ttlMs: 72 * 3_600_000, routing, templates, desk: monitor.desk },
-    limits: { windowMs: 60_000, perToken: 600, apiPerAddress: 60, ackPerAddress: 30 }
+    limits: { windowMs: 60_000, perToken: 600, apiPerAddress: 60, ackPerAddress: 30, publicPerAddress: 300 }
   })
   t.teardown(async () => {
     await app.close()

@@ -12,14 +12,17 @@ export interface RateLimits {
   apiPerAddress: number
   /** To the acknowledgement pages, per client address. */
   ackPerAddress: number
+  /** To the public page and feed, per client address. */
+  publicPerAddress: number
 }
 
-export function rateLimitsOf (config: Pick<MonitorConfig, 'RATE_LIMIT_WINDOW_S' | 'API_RATE_LIMIT' | 'API_RATE_LIMIT_UNAUTHENTICATED' | 'ACK_RATE_LIMIT'>): RateLimits {
+export function rateLimitsOf (config: Pick<MonitorConfig, 'RATE_LIMIT_WINDOW_S' | 'API_RATE_LIMIT' | 'API_RATE_LIMIT_UNAUTHENTICATED' | 'ACK_RATE_LIMIT' | 'PUBLIC_RATE_LIMIT'>): RateLimits {
   return {
     windowMs: config.RATE_LIMIT_WINDOW_S * 1000,
     perToken: config.API_RATE_LIMIT,
     apiPerAddress: config.API_RATE_LIMIT_UNAUTHENTICATED,
-    ackPerAddress: config.ACK_RATE_LIMIT
+    ackPerAddress: config.ACK_RATE_LIMIT,
+    publicPerAddress: config.PUBLIC_RATE_LIMIT
   }
 }
 
@@ -80,7 +83,9 @@ function countersOn (clock: Clock, reached: (key: string, retryAfterS: number) =
   }
 }
 
-function pluginOptions (app: FastifyInstance, clock: Clock, limit: 'api' | 'ack_pages'): RateLimitPluginOptions {
+type LimitName = 'api' | 'ack_pages' | 'public'
+
+function pluginOptions (app: FastifyInstance, clock: Clock, limit: LimitName): RateLimitPluginOptions {
   // Once per key and window: a client held back is worth a line, each refused request is not.
   const reached = (key: string, retryAfterS: number): void => app.log.warn({ limit, key, retryAfterS }, 'rate limit reached')
   return {
@@ -112,4 +117,14 @@ export async function apiRateLimit (api: FastifyInstance, limits: RateLimits, cl
 /** The limit of every route registered in `pages` after it: per client address. */
 export async function pageRateLimit (pages: FastifyInstance, limits: RateLimits, clock: Clock): Promise<void> {
   await pages.register(rateLimit, { ...pluginOptions(pages, clock, 'ack_pages'), global: true, timeWindow: limits.windowMs, max: limits.ackPerAddress, keyGenerator: addressKey })
+}
+
+/**
+ * The limit of the public page and feed (every route registered in `scope`
+ * after it), per client address. They are cheap to serve, so the limit is
+ * there for a client polling in a tight loop, not for the many people
+ * behind one address of a mobile network.
+ */
+export async function publicRateLimit (scope: FastifyInstance, limits: RateLimits, clock: Clock): Promise<void> {
+  await scope.register(rateLimit, { ...pluginOptions(scope, clock, 'public'), global: true, timeWindow: limits.windowMs, max: limits.publicPerAddress, keyGenerator: addressKey })
 }

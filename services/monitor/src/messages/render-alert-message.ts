@@ -21,9 +21,9 @@ export interface AlertMessageInput {
   /** This person's acknowledgement link (ack/signed-link.ts). */
   ackUrl: string
   /**
-   * Not used: it is the API's root, which is no page for people. The email
-   * links the dashboard only through `dashboardUrl`. Kept so that callers
-   * passing it still compile.
+   * Not used: the email links the dashboard only through `dashboardUrl`
+   * (the root of PUBLIC_URL is the public availability page, not the
+   * operators' view). Kept so that callers passing it still compile.
    * @deprecated pass `dashboardUrl`
    */
   publicUrl?: string | undefined
