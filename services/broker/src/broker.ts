@@ -14,6 +14,7 @@ import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
+import { deliverEveryCopy } from './deliver-every-copy.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { storeBeforePuback } from './store-before-puback.ts'
 import { principalOf, revocation } from './principals.ts'
@@ -75,6 +76,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   // connection's will would say "offline" of a cabinet that is right there: it is withheld.
   const tookOver = new WeakSet<Client>()
   const authenticate: NonNullable<AedesOptions['authenticate']> = (client, username, password, done) => {
+    deliverEveryCopy(client)
     throttled(client, username, password, (err, ok) => {
       const previous = ok === true && err === null ? (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients[client.id] : undefined
       if (previous !== undefined && previous !== client) {
