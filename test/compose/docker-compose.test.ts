@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { BrokerConfigSchema } from '../../services/broker/src/config.ts'
 import { MonitorConfigSchema } from '../../services/monitor/src/config.ts'
+import { findHaproxy } from '@aed/testkit/private-haproxy'
 import { interpolations, mountTarget, readCompose, readEnvFile, ROOT } from './compose-file.ts'
 
 /*
@@ -46,11 +47,56 @@ function instructionsOf (target: string): string[] {
   return [...(all.has(parent) ? instructionsOf(parent) : []), ...own]
 }
 
-t.test('the production stack has InfluxDB, broker, monitor and Grafana; the simulator only on the "sim" profile, Redis on "redis"', async t => {
-  t.same(Object.keys(services).sort(), ['broker', 'grafana', 'influxdb', 'monitor', 'redis', 'simulator'])
+t.test('the production stack has InfluxDB, broker, monitor and Grafana; the simulator only on the "sim" profile, Redis on "redis" and "fleet", a second broker and HAProxy on "fleet"', async t => {
+  t.same(Object.keys(services).sort(), ['broker', 'broker-b', 'grafana', 'influxdb', 'monitor', 'mqtt-lb', 'redis', 'simulator'])
   for (const name of ['influxdb', 'broker', 'monitor', 'grafana']) t.notOk(services[name]!.profiles, `${name} runs by default`)
   t.same(services.simulator!.profiles, ['sim'])
-  t.same(services.redis!.profiles, ['redis'])
+  t.same(services.redis!.profiles, ['redis', 'fleet'])
+  t.same(services['broker-b']!.profiles, ['fleet'])
+  t.same(services['mqtt-lb']!.profiles, ['fleet'])
+})
+
+t.test('fleet: broker-b is the same broker as broker, with its state in the same Redis and the same credentials', async t => {
+  const a = services.broker!
+  const b = services['broker-b']!
+  t.same(b.build, a.build, 'the same image target')
+  const { BROKER_PERSISTENCE: persistence, ...settings } = b.environment!
+  t.equal(persistence, 'redis', 'always Redis: a broker of the fleet cannot keep its state to itself')
+  const { BROKER_PERSISTENCE: _, ...settingsOfA } = a.environment!
+  t.same(settings, settingsOfA, 'every other setting as the first broker\'s (one YAML anchor)')
+  t.equal(settings.REDIS_URL, 'redis://redis:6379')
+  t.equal(mountTarget(b, 'credentials'), '/data/credentials', 'the credentials volume the monitor writes')
+  t.same(b.depends_on, { redis: { condition: 'service_healthy' } })
+  t.notOk(b.ports, 'reached through mqtt-lb only')
+})
+
+t.test('fleet: mqtt-lb is HAProxy with infra/haproxy/haproxy.cfg, spreading both listeners over both brokers by leastconn with health checks', async t => {
+  const lb = services['mqtt-lb']!
+  t.match(lb.image, /^haproxy:/)
+  t.equal(mountTarget(lb, './infra/haproxy/haproxy.cfg'), '/usr/local/etc/haproxy/haproxy.cfg', 'where the official image reads its configuration')
+  t.same(lb.depends_on, { broker: { condition: 'service_healthy' }, 'broker-b': { condition: 'service_healthy' } })
+  t.match(lb.ports, [/:1883$/, /:8883$/])
+  const cfg = await readFile(join(ROOT, 'infra/haproxy/haproxy.cfg'), 'utf8')
+  t.match(cfg, /^\s*mode tcp$/m, 'TCP: TLS passes through to the brokers')
+  for (const port of [1883, 8883]) {
+    t.match(cfg, new RegExp(`^\\s*bind :${port}$`, 'm'), `listens on ${port}`)
+    for (const host of ['broker', 'broker-b']) t.match(cfg, new RegExp(`^\\s*server \\S+ ${host}:${port} check$`, 'm'), `${host}:${port}, health-checked`)
+  }
+  t.equal(cfg.match(/^\s*balance leastconn$/gm)?.length, 2, 'leastconn in both backends')
+  t.match(cfg, /^\s*option redispatch$/m, 'a refused connection goes to the other broker')
+  const haproxy = findHaproxy()
+  t.ok(haproxy, 'haproxy is installed (.ci/run installs it)')
+  const checked = await promisify(execFile)(haproxy!, ['-c', '-f', join(ROOT, 'infra/haproxy/haproxy.cfg')])
+  t.match(checked.stdout + checked.stderr, /Configuration file is valid/, 'haproxy -c accepts it')
+})
+
+t.test('fleet: the monitor and the simulator reach the broker named by MQTT_BROKER_HOST (mqtt-lb in a fleet), the broker by default', async t => {
+  t.equal(services.monitor!.environment!.MQTT_URL, 'mqtt://${MQTT_BROKER_HOST:-broker}:1883')
+  t.equal(envExample.get('MQTT_BROKER_HOST'), 'broker')
+  const operations = await readFile(join(ROOT, 'docs/scaling.md'), 'utf8')
+  for (const setting of ['COMPOSE_PROFILES=fleet', 'BROKER_PERSISTENCE=redis', 'MQTT_BROKER_HOST=mqtt-lb', 'MQTT_MAX_CONNECTIONS_PER_ADDRESS']) {
+    t.match(operations, setting, `docs/scaling.md says to set ${setting}`)
+  }
 })
 
 t.test('the broker keeps its state on a volume by default, or in the redis service', async t => {
@@ -83,7 +129,7 @@ t.test('InfluxDB 2.x is initialised with org, bucket and token by its documented
 
 t.test('the monitor reaches the broker and InfluxDB by service name, with the token, on the mapped database', async t => {
   const env = services.monitor!.environment!
-  t.equal(env.MQTT_URL, 'mqtt://broker:1883')
+  t.equal(env.MQTT_URL, 'mqtt://${MQTT_BROKER_HOST:-broker}:1883')
   t.equal(env.INFLUX_URL, 'http://influxdb:8086')
   t.equal(env.INFLUX_DB, services.influxdb!.environment!.INFLUX_DB, 'the database the init script maps')
   t.equal(env.INFLUX_TOKEN, services.influxdb!.environment!.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN, 'the token InfluxDB was initialised with')
@@ -99,7 +145,9 @@ t.test('every setting the services require is given, and every name given is one
   for (const key of Object.keys(monitorEnv)) {
     t.ok(key in MonitorConfigSchema.shape || notifierSettings.test(key), `monitor reads ${key}`)
   }
-  for (const key of Object.keys(services.broker!.environment!)) t.ok(key in BrokerConfigSchema.shape, `broker reads ${key}`)
+  for (const name of ['broker', 'broker-b']) {
+    for (const key of Object.keys(services[name]!.environment!)) t.ok(key in BrokerConfigSchema.shape, `${name} reads ${key}`)
+  }
   t.equal(services.broker!.environment!.CREDENTIALS_FILE, monitorEnv.CREDENTIALS_FILE, 'broker and monitor share the credentials file')
   t.equal(mountTarget(services.broker!, 'credentials'), '/data/credentials')
   t.equal(mountTarget(services.monitor!, 'credentials'), '/data/credentials')
@@ -141,6 +189,7 @@ t.test('ports: Grafana, the monitor and MQTT are published; InfluxDB only on loo
   t.match(published('grafana'), [/:3000$/])
   t.match(published('monitor'), [/:8080$/])
   t.match(published('broker'), [/:1883$/])
+  t.match(published('mqtt-lb'), [/:1883$/, /:8883$/])
   t.match(published('influxdb'), [/^127\.0\.0\.1:.*:8086$/])
   t.notOk(services.simulator!.ports, 'the simulator listens on nothing')
 })
@@ -194,7 +243,7 @@ t.test('the Node image is multi-stage on a Node LTS, runs as a non-root user, on
 t.test('the simulator provisions its cabinets through the monitor, then runs them against the broker', async t => {
   const command = ([] as string[]).concat(services.simulator!.command ?? []).join(' ')
   t.match(command, /cli\.ts provision --api http:\/\/monitor:8080/)
-  t.match(command, /cli\.ts run .*--secrets \/data\/sim\/secrets\.json .*--broker mqtt:\/\/broker:1883/)
+  t.match(command, /cli\.ts run .*--secrets \/data\/sim\/secrets\.json .*--broker mqtt:\/\/\$\{MQTT_BROKER_HOST:-broker\}:1883/)
   t.equal(mountTarget(services.simulator!, 'sim-data'), '/data/sim')
   t.ok(services.simulator!.environment!.AED_ADMIN_TOKEN, 'it has the admin token provisioning needs')
 })

@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import mqtt, { type MqttClient } from 'mqtt'
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { waitFor } from '@aed/testkit/wait-for'
 
 /**
@@ -12,10 +12,15 @@ export class PublishingCabinet {
   readonly acked = new Set<number>()
   private seq = 0
   private timer: NodeJS.Timeout | undefined
-  private constructor (readonly id: string, private readonly client: MqttClient) {}
+  /** Connections it lost (its broker killed, the link cut); each is followed by a reconnection. */
+  lostConnections = 0
+  private constructor (readonly id: string, private readonly client: MqttClient) {
+    client.on('offline', () => { this.lostConnections++ })
+  }
 
-  static async connect (url: string, id: string, secret: string): Promise<PublishingCabinet> {
-    const client = await mqtt.connectAsync(url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200 })
+  /** `options` add to or override the cabinet's own (a will, a list of `servers` to fail over between). */
+  static async connect (url: string, id: string, secret: string, options: IClientOptions = {}): Promise<PublishingCabinet> {
+    const client = await mqtt.connectAsync(url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200, ...options })
     return new PublishingCabinet(id, client)
   }
 

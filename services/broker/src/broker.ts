@@ -17,6 +17,7 @@ import { SizeLimitedConnection } from './packet-size-limit.ts'
 import { deliverEveryCopy } from './deliver-every-copy.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { storeBeforePuback } from './store-before-puback.ts'
+import { withholdWillOnTakeoverElsewhere } from './wills-across-brokers.ts'
 import { principalOf, revocation } from './principals.ts'
 
 export type { MqttTlsOptions }
@@ -110,6 +111,8 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     maxInflightInbound: limits.maxInflightQos2
   })
   storing.install(aedes)
+  // Several brokers may share the store (BROKER_PERSISTENCE=redis): a client that moved to another keeps its will.
+  withholdWillOnTakeoverElsewhere(aedes, err => logger.warn({ err }, 'deleting the will of a connection taken over by another broker failed'))
   await aedes.listen()
   await store.attach(aedes)
 

@@ -8,6 +8,7 @@ import { ClassicLevel } from 'classic-level'
 import { Redis, type RedisOptions } from 'ioredis'
 import mqemitterRedis from 'mqemitter-redis'
 import type { BrokerConfig } from './config.ts'
+import { forgetWillsHeldElsewhere, type WillStore } from './wills-across-brokers.ts'
 
 /** Where the broker keeps its state (BROKER_PERSISTENCE). */
 export type PersistenceOptions =
@@ -33,14 +34,9 @@ export function redisPassword (url: string): string | undefined {
   }
 }
 
-/** A will as an Aedes store keeps it: whose it is, and which broker held the connection. */
-interface StoredWill { clientId: string, brokerId: string }
-
 /** The part of the aedes-persistence interface this module calls; Aedes calls the rest. */
-export interface AedesStore {
+export interface AedesStore extends WillStore {
   addSubscriptions (client: Client, subs: Subscription[]): Promise<unknown>
-  streamWill (brokers?: Record<string, number>): AsyncIterable<StoredWill>
-  delWill (client: { id: string, brokerId: string }): Promise<unknown>
   destroy (): Promise<void>
 }
 
@@ -148,7 +144,7 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
   return {
     kind: 'redis',
     aedesOptions: { persistence, mq },
-    attach: aedes => forgetWillsOfEarlierRuns(aedes, persistence, onError),
+    attach: aedes => forgetWillsHeldElsewhere(aedes, persistence, onError),
     writable () {
       if (conn.status === 'ready') return Promise.resolve()
       backInReach ??= new Promise(resolve => conn.once('ready', () => { backInReach = undefined; resolve() }))
@@ -184,31 +180,4 @@ function storeGrantedOnce (persistence: AedesStore, policy: StorePolicy): AedesS
     return stored
   }
   return persistence
-}
-
-/**
- * aedes-persistence-redis keys a will by broker id and client id, while
- * Aedes deletes a client's old will at CONNECT knowing only the client. A
- * will stored under a broker that was killed therefore outlives the
- * cabinet's reconnection, and four heartbeats later Aedes publishes it as the
- * will of a dead broker's client: a connected cabinet reported offline. The
- * wills of earlier runs are noted at start and deleted when their cabinet
- * connects again; those of cabinets that do not come back are still
- * published, as MQTT requires for a connection that was lost.
- */
-async function forgetWillsOfEarlierRuns (aedes: Aedes, persistence: AedesStore, onError: (err: Error) => void): Promise<void> {
-  const earlier = new Map<string, string[]>()
-  for await (const will of persistence.streamWill()) {
-    if (will.brokerId === aedes.id) continue
-    earlier.set(will.clientId, [...earlier.get(will.clientId) ?? [], will.brokerId])
-  }
-  if (earlier.size === 0) return
-  aedes.on('clientReady', (client: Client) => {
-    const brokerIds = earlier.get(client.id)
-    if (brokerIds === undefined) return
-    earlier.delete(client.id)
-    for (const brokerId of brokerIds) {
-      persistence.delWill({ id: client.id, brokerId }).catch(onError)
-    }
-  })
 }
