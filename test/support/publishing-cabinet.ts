@@ -14,6 +14,11 @@ export class PublishingCabinet {
   private timer: NodeJS.Timeout | undefined
   private constructor (readonly id: string, private readonly client: MqttClient) {}
 
+  /** Messages published so far (each `seq` handed out), acknowledged or not. */
+  get sent (): number {
+    return this.seq
+  }
+
   static async connect (url: string, id: string, secret: string): Promise<PublishingCabinet> {
     const client = await mqtt.connectAsync(url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200 })
     return new PublishingCabinet(id, client)
