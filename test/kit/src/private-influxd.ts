@@ -13,7 +13,7 @@ export interface PrivateInfluxd {
    * cleanly) or SIGKILL (`kill`, no shutdown code runs); resume() starts it again.
    */
   pause (how?: 'stop' | 'kill'): Promise<void>
-  /** Starts it again on the same ports with the same data, once it answers /ping. */
+  /** Starts it again on the same ports with the same data, once it answers /ping; nothing if it runs. */
   resume (): Promise<void>
   stop (): Promise<void>
 }
@@ -75,7 +75,10 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
       child.kill('SIGKILL')
       await exited
     },
-    async resume () { child = await runInfluxd(binary, config, url) },
+    async resume () {
+      if (child.exitCode === null && child.signalCode === null) return
+      child = await runInfluxd(binary, config, url)
+    },
     async stop () {
       await stopChild(child)
       if (options.keepData !== true) await rm(dir, { recursive: true, force: true })
