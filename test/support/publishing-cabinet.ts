@@ -18,6 +18,11 @@ export class PublishingCabinet {
     client.on('offline', () => { this.lostConnections++ })
   }
 
+  /** Messages published so far (each `seq` handed out), acknowledged or not. */
+  get sent (): number {
+    return this.seq
+  }
+
   /** `options` add to or override the cabinet's own (a will, a list of `servers` to fail over between). */
   static async connect (url: string, id: string, secret: string, options: IClientOptions = {}): Promise<PublishingCabinet> {
     const client = await mqtt.connectAsync(url, { clientId: id, username: id, password: secret, protocolVersion: 4, clean: false, reconnectPeriod: 200, ...options })

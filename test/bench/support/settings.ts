@@ -17,7 +17,12 @@ export const BenchSettingsSchema = z.object({
   BENCH_RTT_SAMPLES: int(100, 'MQTT round trips measured as the latency baseline'),
   BENCH_CONNECTIONS_MAX: int(100_000, 'Upper bound of the connection ramp; the run also sizes it to ulimit -n and to the time budget'),
   BENCH_CONNECT_BUDGET_S: int(40, 'Seconds of scrypt verification the authenticated ramp may take, estimated before it starts'),
-  BENCH_CONNECT_CONCURRENCY: int(16, 'Connection attempts in flight at once during the ramp')
+  BENCH_CONNECT_CONCURRENCY: int(16, 'Connection attempts in flight at once during the ramp'),
+  BENCH_DURABILITY_CABINETS: int(20, 'Cabinets publishing QoS 1 heartbeats in each row of the durability benchmark'),
+  BENCH_DURABILITY_RATE: int(500, 'Heartbeats per second of all the durability cabinets together'),
+  BENCH_DURABILITY_LOAD_S: int(30, 'Seconds each durability row publishes for (longer if its fault takes longer)'),
+  BENCH_DURABILITY_SEED: z.coerce.number().int().nonnegative().optional().describe('Seed of the durability faults\' random moments; unset = a new one, printed'),
+  BENCH_DURABILITY_FAULTS: z.string().optional().transform(v => v === undefined || v === '' ? undefined : v.split(',').map(s => s.trim())).describe('Comma-separated keys of the durability rows to run; unset = all')
 })
 
 export type BenchSettings = z.infer<typeof BenchSettingsSchema>

@@ -8,6 +8,13 @@ import { existsSync } from 'node:fs'
 /** An influxd of our own: its own data directory, free ports, gone after stop(). */
 export interface PrivateInfluxd {
   url: string
+  /**
+   * Takes the server away for an outage: SIGTERM (`stop`, it shuts down
+   * cleanly) or SIGKILL (`kill`, no shutdown code runs); resume() starts it again.
+   */
+  pause (how?: 'stop' | 'kill'): Promise<void>
+  /** Starts it again on the same ports with the same data, once it answers /ping; nothing if it runs. */
+  resume (): Promise<void>
   stop (): Promise<void>
 }
 
@@ -51,24 +58,45 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
     '[continuous_queries]', '  enabled = false',
     ''
   ].join('\n'))
-  const child = spawn(binary, ['run', '-config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   const url = `http://127.0.0.1:${httpPort}`
+  let child: ChildProcess
   try {
-    await waitForPing(url, child, () => stderr)
+    child = await runInfluxd(binary, config, url)
   } catch (err) {
-    child.kill('SIGKILL')
     if (options.keepData !== true) await rm(dir, { recursive: true, force: true })
     throw err
   }
   return {
     url,
+    async pause (how = 'stop') {
+      if (how === 'stop') return stopChild(child)
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise(resolve => child.once('exit', resolve))
+      child.kill('SIGKILL')
+      await exited
+    },
+    async resume () {
+      if (child.exitCode === null && child.signalCode === null) return
+      child = await runInfluxd(binary, config, url)
+    },
     async stop () {
       await stopChild(child)
       if (options.keepData !== true) await rm(dir, { recursive: true, force: true })
     }
   }
+}
+
+async function runInfluxd (binary: string, config: string, url: string): Promise<ChildProcess> {
+  const child = spawn(binary, ['run', '-config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
+  try {
+    await waitForPing(url, child, () => stderr)
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
+  }
+  return child
 }
 
 async function waitForPing (url: string, child: ChildProcess, stderr: () => string): Promise<void> {
