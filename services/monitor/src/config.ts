@@ -93,7 +93,11 @@ export const MonitorConfigSchema = z.object({
   SMS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('Whole SMS request, answer included'),
 
   OFFLINE_AFTER_HEARTBEATS: z.coerce.number().int().min(1).default(3).describe('Missed heartbeat intervals after which a cabinet is offline'),
-  CLOCK_SKEW_TOLERANCE_S: z.coerce.number().int().min(1).default(120).describe('A message whose ts lies further ahead of its arrival is taken at its arrival time and raises clock_skew')
+  CLOCK_SKEW_TOLERANCE_S: z.coerce.number().int().min(1).default(120).describe('A message whose ts lies further ahead of its arrival is taken at its arrival time and raises clock_skew'),
+
+  REPLICA_REDIS_URL: optionalString.refine(v => v === undefined || /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL').describe('Redis of the replica group: set = this monitor is one of several replicas that split the cabinets (docs/operations.md#replicas); unset = a single monitor process. redis://[:password@]host[:port][/db]'),
+  REPLICA_ID: optionalString.refine(v => v === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(v), 'letters, digits, ".", "_" and "-" only, at most 64').describe('Name of this replica in the group, unique among them; default: host name and process id'),
+  REPLICA_LEASE_MS: z.coerce.number().int().min(300).default(10_000).describe('Lifetime of a replica\'s lease on its cabinets, ms, renewed every third of it: a replica that dies hands its cabinets over within this plus a third')
 
 }).superRefine((config, ctx) => {
   if ((config.HTTPS_CERT_FILE === undefined) !== (config.HTTPS_KEY_FILE === undefined)) {

@@ -51,6 +51,11 @@ export interface MonitorEvents {
   notification: [record: NotificationRecord]
   /** The MQTT subscription is in place (after every connect). */
   brokerConnected: []
+  /**
+   * With replicas: the cabinets this process now speaks for (their alerts
+   * are raised and notified here) and those it no longer does.
+   */
+  ownershipChanged: [gained: readonly string[], lost: readonly string[]]
   /** The periodic tick: time alone changes readiness, expiries and alerts. */
   tick: [nowMs: number]
 }

@@ -30,6 +30,8 @@ import type { AlertRouting } from './routing/alert-routing.ts'
 import { FleetState } from './state/fleet-state.ts'
 import { InfluxWriter, type InfluxWriterOptions } from './storage/influx-writer.ts'
 import { Spool } from './storage/spool.ts'
+import { ReplicaGroup, type ReplicaSettings } from './replicas/replica-group.ts'
+import { SOLE_OWNER } from './replicas/ownership.ts'
 import { Ticker } from './ticker.ts'
 import type { Unit } from './unit.ts'
 
@@ -70,6 +72,8 @@ export interface MonitorOptions {
   rules?: readonly AlertRule[]
   /** How often time-driven conditions are re-evaluated, ms. */
   tickMs?: number
+  /** Set: this process is one replica of several that split the cabinets (REPLICA_REDIS_URL); unset: it speaks for every cabinet. */
+  replicas?: ReplicaSettings | undefined
 }
 
 /**
@@ -99,6 +103,7 @@ export class Monitor {
   readonly health: HealthCheck
   readonly subscriber: MqttSubscriber
   readonly reports: ReadinessReports
+  readonly replicas: ReplicaGroup | undefined
   private readonly units: Unit[]
   private started: Unit[] = []
 
@@ -113,6 +118,11 @@ export class Monitor {
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
     const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
+    // Leases are plumbing against Redis's own clock: they run on the I/O time line.
+    const replicas = this.replicas = options.replicas === undefined
+      ? undefined
+      : new ReplicaGroup({ ...options.replicas, book, bus, time: ioTime, cabinetIds: () => options.fleet.cabinets.keys(), logger: child('replicas') })
+    const ownership = replicas ?? SOLE_OWNER
     const metrics: MonitorMetrics = this.metrics = new MonitorMetrics({
       bus, book, fleet, clock: time, offlineAfterHeartbeats: options.offlineAfterHeartbeats,
       // Read when scraped: the writer is built just below, with the metrics' timed client.
@@ -128,12 +138,12 @@ export class Monitor {
     this.counters = new IngestCounters(bus, child('intake'))
     this.maintenance = new MaintenanceDesk({ fleet, journal, bus, clock: time, logger: child('maintenance') })
     this.alerts = new AlertLifecycle({
-      book, fleet, bus, clock: time, journalled, journalSettled: () => journal.settled(), logger: child('alerts'),
+      book, fleet, bus, clock: time, journalled, journalSettled: () => journal.settled(), logger: child('alerts'), ownership,
       rules: options.rules ?? allRules({ offlineAfterHeartbeats: options.offlineAfterHeartbeats })
     })
     const findCabinet = (id: string) => fleet.get(id)?.definition
     this.dispatcher = new NotificationDispatcher({
-      book, bus, time, journalled, findCabinet,
+      book, bus, time, journalled, findCabinet, ownership, claims: replicas?.claims,
       routing: alerting.routing,
       notifiers: alerting.notifiers,
       templates: alerting.templates,
@@ -147,7 +157,7 @@ export class Monitor {
       retryFailedEveryMs: alerting.retryFailedEveryMs
     })
     const digest = new DailyDigest({
-      fleet, book, bus, time, journalled,
+      fleet, book, bus, time, journalled, claims: replicas?.claims,
       routing: alerting.routing,
       notifiers: alerting.notifiers,
       texts: alerting.digestTemplates,
@@ -170,7 +180,7 @@ export class Monitor {
       // The recorder writes a readiness point at least every snapshot interval: three missed in a row mean it was not running.
       holdMs: 3 * options.snapshotIntervalMs
     })
-    this.health = new HealthCheck({ influx: options.influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health') })
+    this.health = new HealthCheck({ influx: options.influx, writer, mqttConnected: () => subscriber.connected, scheduler: ioTime, pingEveryMs: 10_000, logger: child('health'), replica: () => replicas?.health() })
 
     this.units = [
       journal,
@@ -186,6 +196,8 @@ export class Monitor {
       digest,
       this.commands,
       this.health,
+      // After everything that reacts to a change of hands, before the first message: the alerts of the group are in the book and the first leases held when messages start to flow.
+      ...(replicas !== undefined ? [replicas] : []),
       subscriber,
       new Ticker(bus, time, options.tickMs ?? 5000, child('ticker'))
     ]

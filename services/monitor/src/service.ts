@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { CredentialFile } from '@aed/core/credentials'
 import { loadFleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { API_TOKENS_FILE, IssuedTokens } from './access/issued-tokens.ts'
 import { buildApp } from './app.ts'
@@ -77,6 +78,9 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000,
     snapshotIntervalMs: config.READINESS_SNAPSHOT_INTERVAL_S * 1000,
     logger: logger.child({ module: 'monitor' }),
+    replicas: config.REPLICA_REDIS_URL === undefined
+      ? undefined
+      : { redisUrl: config.REPLICA_REDIS_URL, replicaId: config.REPLICA_ID ?? `${hostname()}-${process.pid}`, leaseMs: config.REPLICA_LEASE_MS },
     ...(options.time !== undefined ? { time: options.time } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})
   })

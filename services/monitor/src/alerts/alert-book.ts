@@ -145,6 +145,31 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     return result.sort((a, b) => b.openedAt.localeCompare(a.openedAt))
   }
 
+  /**
+   * Takes in another replica's view of an alert, without emitting: the
+   * state of a cabinet this process does not speak for. The alert object
+   * already held is updated in place, so whoever holds it sees the change.
+   */
+  mirror (alert: Alert): void {
+    const held = this.byId.get(alert.id)
+    if (held === undefined) {
+      this.restore({ ...alert })
+      return
+    }
+    const wasResolved = held.status === 'resolved'
+    for (const key of Object.keys(held) as Array<keyof Alert>) {
+      if (!(key in alert)) Reflect.deleteProperty(held, key)
+    }
+    Object.assign(held, alert)
+    const key = liveKey(held.cabinetId, held.kind)
+    if (held.status === 'resolved') {
+      if (this.live.get(key) === held) this.live.delete(key)
+      if (!wasResolved) this.rememberResolved(held.id)
+    } else {
+      this.live.set(key, held)
+    }
+  }
+
   /** Puts back an alert from the journal after a restart, without emitting. */
   restore (alert: Alert): void {
     this.byId.set(alert.id, alert)

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { Clock } from '@aed/core/time'
 import type { MonitorBus } from '../events.ts'
+import { SOLE_OWNER, type Ownership } from '../replicas/ownership.ts'
 import type { FleetView } from '../state/fleet-state.ts'
 import type { Unit } from '../unit.ts'
 import type { Alert } from './alert.ts'
@@ -31,6 +32,8 @@ export interface AlertLifecycleOptions {
   /** Resolves once every journal record appended so far is on disk. */
   journalSettled: () => Promise<void>
   logger: Logger
+  /** With replicas: the rules run here only for the cabinets this process speaks for; all of them when undefined. */
+  ownership?: Ownership
 }
 
 /**
@@ -43,9 +46,13 @@ export class AlertLifecycle implements Unit, AlertActions {
   readonly name = 'alert-lifecycle'
   private evaluator: RuleEvaluator | undefined
   private readonly inspection: (transition: AlertTransition) => void
+  private readonly ownership: Ownership
 
   constructor (private readonly options: AlertLifecycleOptions) {
-    this.inspection = raiseInspectionAfterUse(options.book, options.fleet)
+    const raiseInspection = raiseInspectionAfterUse(options.book, options.fleet)
+    this.ownership = options.ownership ?? SOLE_OWNER
+    // The owner opens the task; the others receive it from the owner.
+    this.inspection = transition => { if (this.ownership.owns(transition.alert.cabinetId)) raiseInspection(transition) }
   }
 
   start (): void {
@@ -57,12 +64,14 @@ export class AlertLifecycle implements Unit, AlertActions {
     book.on('transition', this.inspection)
     bus.on('telemetry', this.onTelemetry)
     bus.on('tick', this.onTick)
+    bus.on('ownershipChanged', this.onOwnershipChanged)
   }
 
   stop (): void {
     this.options.book.off('transition', this.inspection)
     this.options.bus.off('telemetry', this.onTelemetry)
     this.options.bus.off('tick', this.onTick)
+    this.options.bus.off('ownershipChanged', this.onOwnershipChanged)
   }
 
   list (filter?: AlertFilter): Alert[] {
@@ -86,11 +95,23 @@ export class AlertLifecycle implements Unit, AlertActions {
   }
 
   private readonly onTelemetry = (message: { cabinetId: string }): void => {
-    const cabinet = this.options.fleet.get(message.cabinetId)
-    if (cabinet !== undefined) this.evaluator?.evaluateCabinet(cabinet)
+    this.evaluate(message.cabinetId)
   }
 
   private readonly onTick = (): void => {
-    this.evaluator?.evaluateAll()
+    for (const cabinet of this.options.fleet.all()) {
+      if (this.ownership.owns(cabinet.definition.id)) this.evaluator?.evaluateCabinet(cabinet)
+    }
+  }
+
+  /** Cabinets taken over are judged at once: what changed while nobody spoke for them is raised or cleared now. */
+  private readonly onOwnershipChanged = (gained: readonly string[]): void => {
+    for (const cabinetId of gained) this.evaluate(cabinetId)
+  }
+
+  private evaluate (cabinetId: string): void {
+    if (!this.ownership.owns(cabinetId)) return
+    const cabinet = this.options.fleet.get(cabinetId)
+    if (cabinet !== undefined) this.evaluator?.evaluateCabinet(cabinet)
   }
 }

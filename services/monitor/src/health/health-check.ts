@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { InfluxV1Client } from '@aed/core/influx'
 import type { ScheduledTimer, Scheduler } from '@aed/core/time'
+import type { ReplicaHealth } from '../replicas/replica-group.ts'
 import type { InfluxWriter } from '../storage/influx-writer.ts'
 import type { Unit } from '../unit.ts'
 
@@ -9,6 +10,8 @@ export interface MonitorHealth {
   mqtt: boolean
   influx: boolean
   reasons: string[]
+  /** With replicas: this replica's id and the slots it speaks for. */
+  replica?: ReplicaHealth
 }
 
 export interface HealthCheckOptions {
@@ -19,6 +22,8 @@ export interface HealthCheckOptions {
   /** How often InfluxDB is pinged, ms. */
   pingEveryMs: number
   logger: Logger
+  /** With replicas: what the replica group reports. */
+  replica?: () => ReplicaHealth | undefined
 }
 
 /**
@@ -48,7 +53,8 @@ export class HealthCheck implements Unit {
     const reasons: string[] = []
     if (!mqtt) reasons.push('MQTT broker not connected')
     if (!influx) reasons.push(`InfluxDB not reachable${writer.lastError !== undefined ? `: ${writer.lastError}` : ''}`)
-    return { ready: reasons.length === 0, mqtt, influx, reasons }
+    const replica = this.options.replica?.()
+    return { ready: reasons.length === 0, mqtt, influx, reasons, ...(replica !== undefined ? { replica } : {}) }
   }
 
   private async ping (): Promise<void> {

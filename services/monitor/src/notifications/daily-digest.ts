@@ -10,6 +10,7 @@ import { dateInZone, localTime, parseHhMm } from '../time-zone.ts'
 import type { Language, Person } from '../routing/people.ts'
 import { previousMonth } from '../reports/report-month.ts'
 import type { AlertBook } from '../alerts/alert-book.ts'
+import type { NotificationClaims } from '../replicas/ownership.ts'
 import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
 import type { MonitorBus } from '../events.ts'
 import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
@@ -31,6 +32,8 @@ export interface DailyDigestOptions {
   retryPolicy: RetryPolicy
   /** Base URL of the API (PUBLIC_URL): the digest links to last month's readiness report there. */
   publicUrl: string
+  /** With replicas: each manager's digest is claimed across replicas, so one of them sends it. */
+  claims?: NotificationClaims | undefined
 }
 
 /**
@@ -87,6 +90,7 @@ export class DailyDigest implements Unit {
         .filter(a => cabinets.some(c => c.definition.id === a.cabinetId))
         .map(alert => ({ alert, cabinet: cabinets.find(c => c.definition.id === alert.cabinetId)! }))
       if (items.length === 0 && alerts.length === 0) continue
+      if (this.options.claims !== undefined && !await this.options.claims.claim(key)) continue
       const report = this.reportLink(date, person.language)
       const message = renderDigest(this.options.texts, this.options.templates, { person, date, items, alerts, timeZone: this.options.routing.file.timezone, report })
       const outcome = await deliver({ notifier: email, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
@@ -98,6 +102,7 @@ export class DailyDigest implements Unit {
         this.options.logger.info({ date, recipientId: person.id, items: items.length, alerts: alerts.length }, 'daily digest sent')
       } else {
         this.sent.delete(key)
+        this.options.claims?.release(key)
         this.options.logger.error({ date, recipientId: person.id, err: outcome.error }, 'daily digest not sent')
       }
     }

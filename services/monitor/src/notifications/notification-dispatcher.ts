@@ -12,6 +12,7 @@ import { PART_KINDS, SUPERSEDED, partOf, type Alert, type AlertKind } from '../a
 import type { AlertBook, AlertTransition } from '../alerts/alert-book.ts'
 import { sentKey, type JournalState } from '../alerts/alert-journal.ts'
 import type { MonitorBus } from '../events.ts'
+import { SOLE_OWNER, type NotificationClaims, type Ownership } from '../replicas/ownership.ts'
 import type { Unit } from '../unit.ts'
 
 export interface DispatcherOptions {
@@ -36,6 +37,10 @@ export interface DispatcherOptions {
   journalled: () => Pick<JournalState, 'sentRecords'>
   /** How often notifications that failed every try are tried again while their alert is open, ms. */
   retryFailedEveryMs?: number
+  /** With replicas: whether this process notifies a cabinet's alerts; every cabinet when undefined. */
+  ownership?: Ownership
+  /** With replicas: each delivery is claimed across replicas before it is sent; none when undefined. */
+  claims?: NotificationClaims | undefined
 }
 
 /**
@@ -95,10 +100,12 @@ export class NotificationDispatcher implements Unit {
   private abort = new AbortController()
   private readonly escalateAfterMs: number
   private readonly flapWindowMs: number
+  private readonly ownership: Ownership
 
   constructor (private readonly options: DispatcherOptions) {
     this.escalateAfterMs = options.routing.file.escalation.ackTimeoutMinutes * 60_000
     this.flapWindowMs = options.routing.file.flapWindowMinutes * 60_000
+    this.ownership = options.ownership ?? SOLE_OWNER
   }
 
   /** Takes in what the journal says was sent, subscribes to the alert book and resumes what a restart interrupted. */
@@ -111,13 +118,15 @@ export class NotificationDispatcher implements Unit {
       if (person !== undefined) this.toldMap(record.alertId).set(person.id, person)
     }
     book.on('transition', this.onTransition)
+    // First among the listeners: a cabinet taken over is resumed before its rules run again.
+    this.options.bus.prependListener('ownershipChanged', this.onOwnershipChanged)
     for (const alert of book.list({ status: 'live' })) {
-      if (alert.status === 'open') this.resume(alert)
+      if (alert.status === 'open' && this.ownership.owns(alert.cabinetId)) this.resume(alert)
     }
     // What failed every try is tried again while its alert is still open (resume skips what was sent).
     this.retryTimer = time.setInterval(() => {
       for (const alert of book.list({ status: 'open' })) {
-        if (!this.continuations.has(alert.id)) this.resume(alert, false)
+        if (!this.continuations.has(alert.id) && this.ownership.owns(alert.cabinetId)) this.resume(alert, false)
       }
     }, this.options.retryFailedEveryMs ?? 60_000)
   }
@@ -126,6 +135,7 @@ export class NotificationDispatcher implements Unit {
   async stop (): Promise<void> {
     const { book, time } = this.options
     book.off('transition', this.onTransition)
+    this.options.bus.off('ownershipChanged', this.onOwnershipChanged)
     time.clear(this.retryTimer)
     for (const timer of this.escalationTimers.values()) time.clear(timer)
     for (const { timer } of this.pendingAllClear.values()) time.clear(timer)
@@ -141,6 +151,11 @@ export class NotificationDispatcher implements Unit {
   }
 
   private readonly onTransition = ({ alert, change, by }: AlertTransition): void => {
+    // Another replica speaks for this cabinet: its changes arrive here only to keep the book in step.
+    if (!this.ownership.owns(alert.cabinetId)) {
+      if (change === 'acknowledged' || change === 'resolved') this.cancelEscalation(alert.id)
+      return
+    }
     if (change === 'opened') this.onOpened(alert)
     else if (change === 'acknowledged') this.cancelEscalation(alert.id)
     else if (change === 'resolved') this.onResolved(alert, by)
@@ -162,6 +177,47 @@ export class NotificationDispatcher implements Unit {
       return
     }
     this.resume(alert)
+  }
+
+  /**
+   * Cabinets taken over from another replica: their open alerts carry on
+   * here (what their step still needs, claimed so nothing goes out twice,
+   * and their escalation from the opening time); cabinets handed over stop
+   * escalating here.
+   */
+  private readonly onOwnershipChanged = (gained: readonly string[], lost: readonly string[]): void => {
+    const { book, time } = this.options
+    for (const cabinetId of lost) {
+      for (const alert of book.list({ status: 'live', cabinetId })) this.cancelEscalation(alert.id)
+      for (const [key, pending] of this.pendingAllClear) {
+        if (pending.alert.cabinetId !== cabinetId) continue
+        time.clear(pending.timer)
+        this.pendingAllClear.delete(key)
+      }
+    }
+    for (const cabinetId of gained) {
+      for (const alert of book.list({ status: 'live', cabinetId })) {
+        this.adoptTold(alert)
+        if (alert.status === 'open') this.resume(alert)
+      }
+    }
+  }
+
+  /**
+   * Who the previous owner told about an alert, as far as the routing says
+   * (each level up to the alert's, or the facility managers): the people
+   * its all-clear goes to.
+   */
+  private adoptTold (alert: Alert): void {
+    const cabinet = this.options.findCabinet(alert.cabinetId)
+    if (cabinet === undefined) return
+    const people = alert.severity === 'critical'
+      ? this.levelsFor(alert, cabinet).slice(0, alert.escalationLevel + 1).flat()
+      : this.options.routing.facilityManagers(cabinet.site.id)
+    const told = this.toldMap(alert.id)
+    for (const person of people) {
+      if (!told.has(person.id)) told.set(person.id, person)
+    }
   }
 
   /** Sends what this alert's current step still needs and (unless told not to) arms its escalation. */
@@ -237,7 +293,7 @@ export class NotificationDispatcher implements Unit {
     const timer = this.options.time.setTimeout(() => {
       this.escalationTimers.delete(alert.id)
       const current = this.options.book.get(alert.id)
-      if (current?.status !== 'open') return
+      if (current?.status !== 'open' || !this.ownership.owns(current.cabinetId)) return
       this.options.logger.warn({ alertId: alert.id, cabinetId: alert.cabinetId, kind: alert.kind, escalationLevel: next }, 'not acknowledged in time: escalating')
       this.options.book.escalate(alert.id, next, this.options.time.now())
       this.send(current, cabinet, 'escalated', next, levels[next]!)
@@ -274,18 +330,22 @@ export class NotificationDispatcher implements Unit {
         if (this.sent.has(key) || !notifier.canReach(person)) continue
         this.sent.add(key)
         this.toldMap(alert.id).set(person.id, person)
-        const delivery = deliver({ notifier, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
+        const claims = this.options.claims
+        const claimed = claims === undefined ? undefined : claims.claim(key)
+        const delivery = this.deliverClaimed(claimed, key, alert, () => deliver({ notifier, to: person, message, idempotencyKey: key }, this.options.retryPolicy, {
           signal: this.abort.signal,
           // Stopping ends retries, not a send under way: its outcome must be journalled, or a restart sends it again.
           abortSends: false,
           now: () => this.options.time.now(),
           sleep: (ms, signal) => sleep(this.options.time, ms, signal),
           onAttemptFailed: failure => this.options.logger.warn({ alertId: alert.id, channel: failure.channel, recipientId: failure.recipientId, attempt: failure.attempt, retryInMs: failure.retryInMs, err: failure.error.message }, 'notification attempt failed')
-        }).then(outcome => {
+        })).then(outcome => {
+          if (outcome === undefined) return
           this.options.bus.emit('notification', { alertId: alert.id, alert, step: stepKey, outcome, atMs: this.options.time.now() })
           if (outcome.outcome !== 'sent') {
-            // Not sent: forget the key so a resume after restart tries again.
+            // Not sent: forget the key so a resume after restart tries again, here or on the replica that owns the cabinet next.
             this.sent.delete(key)
+            claims?.release(key)
             this.options.logger.error({ alertId: alert.id, step: stepKey, channel: outcome.channel, recipientId: outcome.recipientId, attempts: outcome.attempts, err: outcome.error }, 'notification failed')
           }
         }).catch(err => this.options.logger.error({ err, alertId: alert.id }, 'recording a notification failed'))
@@ -293,6 +353,20 @@ export class NotificationDispatcher implements Unit {
         void delivery.finally(() => this.inFlight.delete(delivery))
       }
     }
+  }
+
+  /**
+   * Delivers at once when there is no claim to wait for (a single process:
+   * no extra turn of the event loop), else once the claim is granted;
+   * undefined when another replica holds it.
+   */
+  private deliverClaimed<T> (claimed: Promise<boolean> | undefined, key: string, alert: Alert, send: () => Promise<T>): Promise<T | undefined> {
+    if (claimed === undefined) return send()
+    return claimed.then(granted => {
+      if (granted) return send()
+      this.options.logger.info({ alertId: alert.id, cabinetId: alert.cabinetId, key }, 'notification already claimed by another replica: not sent again')
+      return undefined
+    })
   }
 
   private toldMap (alertId: string): Map<string, Person> {
