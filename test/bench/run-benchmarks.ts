@@ -46,6 +46,7 @@ const fleet = await writeBenchFleet({ ingestCabinets: settings.BENCH_INGEST_CABI
 const defaults = MonitorConfigSchema.parse({
   AED_ADMIN_TOKEN: strongTestSecret(),
   MQTT_PASSWORD: strongTestSecret(),
+  CREDENTIALS_HASH_KEY: strongTestSecret(),
   ALERT_LINK_SECRET: strongTestSecret(),
   FLEET_FILE: fleet.file
 })

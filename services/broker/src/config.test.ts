@@ -1,6 +1,10 @@
 import t from 'tap'
 import { ConfigError } from '@aed/core/validated-input'
-import { loadBrokerConfig } from './config.ts'
+import { generateSecret } from '@aed/core/credentials'
+import { loadBrokerConfig as loadConfig } from './config.ts'
+
+const key = generateSecret()
+const loadBrokerConfig = (env: Record<string, string>) => loadConfig({ CREDENTIALS_HASH_KEY: key, ...env })
 
 t.test('by default the broker speaks plain MQTT on 1883 and no TLS', async t => {
   const config = loadBrokerConfig({})
@@ -24,4 +28,15 @@ t.test('the key passphrase is a secret: a weak one is refused, and not quoted', 
   const error = t.throws(() => loadBrokerConfig({ MQTT_TLS_CERT_FILE: '/c', MQTT_TLS_KEY_FILE: '/k', MQTT_TLS_KEY_PASSPHRASE: 'change-me-key-passphrase' })) as ConfigError
   t.match(error.problems, [/^MQTT_TLS_KEY_PASSPHRASE: a placeholder, not a secret; generate one with `openssl rand -base64 32`/])
   t.notMatch(error.message, 'change-me-key-passphrase')
+})
+
+t.test('the credentials hash key is required and a secret: missing, placeholder or short keys are refused, and not quoted', async t => {
+  const missing = t.throws(() => loadConfig({})) as ConfigError
+  t.match(missing.problems, [/^CREDENTIALS_HASH_KEY: /])
+  for (const weak of ['change-me-credentials-hash-key', 'abc123abc123']) {
+    const error = t.throws(() => loadBrokerConfig({ CREDENTIALS_HASH_KEY: weak })) as ConfigError
+    t.match(error.problems, [/^CREDENTIALS_HASH_KEY: (a placeholder|too short)/], weak)
+    t.notMatch(error.message, weak)
+  }
+  t.equal(loadBrokerConfig({}).CREDENTIALS_HASH_KEY, key)
 })

@@ -16,7 +16,7 @@ export const BenchSettingsSchema = z.object({
   BENCH_DOOR_CABINETS: int(5, 'Simulated cabinets the door openings are spread over'),
   BENCH_RTT_SAMPLES: int(100, 'MQTT round trips measured as the latency baseline'),
   BENCH_CONNECTIONS_MAX: int(100_000, 'Upper bound of the connection ramp; the run also sizes it to ulimit -n and to the time budget'),
-  BENCH_CONNECT_BUDGET_S: int(40, 'Seconds of scrypt verification the authenticated ramp may take, estimated before it starts'),
+  BENCH_CONNECT_BUDGET_S: int(40, 'Seconds of authenticated connecting the ramp may take, estimated from the rate of the steps before'),
   BENCH_CONNECT_CONCURRENCY: int(16, 'Connection attempts in flight at once during the ramp')
 })
 
