@@ -7,6 +7,7 @@ import { runBrokerConnections } from './broker-connections.bench.ts'
 import { runDoorToSmsLatency } from './door-to-sms-latency.bench.ts'
 import { runIngestThroughput } from './ingest-throughput.bench.ts'
 import { runIntakeMicro } from './intake-micro.bench.ts'
+import { runLeanSim } from './lean-sim.bench.ts'
 import { writeBenchFleet } from './support/bench-fleet.ts'
 import { renderReport, renderSummary, type BenchmarkReport } from './support/report.ts'
 import { loadBenchSettings } from './support/settings.ts'
@@ -17,7 +18,7 @@ import { loadBenchSettings } from './support/settings.ts'
  * test/bench/results/latest.json. Everything listens on 127.0.0.1.
  */
 
-const NAMES = ['intake', 'connections', 'ingest', 'door-sms'] as const
+const NAMES = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms'] as const
 type Name = typeof NAMES[number]
 /** The run stops itself, whatever hangs. */
 const HARD_LIMIT_MS = 8 * 60_000
@@ -70,6 +71,7 @@ try {
   // The benchmarks without InfluxDB and the monitor go first, on a quiet machine.
   await run('intake', () => runIntakeMicro(settings, fleet.file, defaults))
   await run('connections', () => runBrokerConnections(settings))
+  await run('lean-sim', () => runLeanSim(settings))
   if (selected.has('ingest') || selected.has('door-sms')) {
     console.log('\nstarting the stack (InfluxDB, broker, monitor, SMTP, SMS stand-in)…')
     stack = await startTestStack({ env: { FLEET_FILE: fleet.file } })

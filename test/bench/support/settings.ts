@@ -17,6 +17,7 @@ export const BenchSettingsSchema = z.object({
   BENCH_RTT_SAMPLES: int(100, 'MQTT round trips measured as the latency baseline'),
   BENCH_CONNECTIONS_MAX: int(100_000, 'Upper bound of the connection ramp; the run also sizes it to ulimit -n and to the time budget'),
   BENCH_CONNECT_BUDGET_S: int(40, 'Seconds of authenticated connecting the ramp may take, estimated from the rate of the steps before'),
+  BENCH_LEAN_CABINETS: int(5000, 'Simulated cabinets connected in each round of the lean-sim benchmark'),
   BENCH_CONNECT_CONCURRENCY: int(16, 'Connection attempts in flight at once during the ramp')
 })
 
