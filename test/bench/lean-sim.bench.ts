@@ -1,9 +1,8 @@
-import mqtt, { type MqttClient } from 'mqtt'
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
-import { cabinetTopic } from '@aed/core/protocol'
-import { LeanFleet } from '@aed/firmware-sim'
 import { startBrokerChild, type BrokerChild } from './support/broker-child.ts'
-import { collectGarbage, memoryNow } from './support/memory.ts'
+import type { ClientProcessMessage, ClientProcessRequest } from './support/client-process.ts'
 import type { BenchmarkReport } from './support/report.ts'
 import type { BenchSettings } from './support/settings.ts'
 import { perSecond } from './support/stats.ts'
@@ -13,10 +12,12 @@ import { perSecond } from './support/stats.ts'
  * cabinets (firmware-sim's LeanFleet: a bare socket and mqtt-packet each)
  * connect to the project's broker, in a child process, with their own
  * credentials; then the same N as mqtt.js clients, as SimulatedCabinet
- * and the other benchmarks connect them. Connects per second, and this
- * process's heap and RSS per connected cabinet.
+ * and the other benchmarks connect them. Each round's clients run in a
+ * process of their own (support/client-process.ts): connects per second,
+ * and that process's heap and RSS per connected cabinet.
  */
 
+const CLIENT_ENTRY = fileURLToPath(new URL('./support/client-process.ts', import.meta.url))
 const CONCURRENCY = 64
 const CONNECT_TIMEOUT_MS = 180_000
 
@@ -41,7 +42,7 @@ export async function runLeanSim (settings: BenchSettings): Promise<BenchmarkRep
     name: 'lean-sim',
     title: 'Simulated cabinets per process',
     tables: [{
-      caption: 'N cabinets connected to the project\'s broker (own process) with their own secrets; this process\'s heap (after GC) and RSS above what it held before, per cabinet (KB)',
+      caption: 'N cabinets connected to the project\'s broker (own process) with their own secrets, from a client process of their own; its heap (after GC) and RSS above what it held idle, per cabinet (KB)',
       table: { columns: ['client', 'cabinets', 'connect s', 'conn/s', 'heap KB/cab', 'RSS KB/cab', 'heartbeats acked'], rows: [row(lean), row(baseline)] }
     }],
     comparisons: [
@@ -61,53 +62,51 @@ export async function runLeanSim (settings: BenchSettings): Promise<BenchmarkRep
 
 async function round (client: Round['client'], ids: string[]): Promise<Round> {
   const broker = await startBrokerChild('auth')
-  const secrets = await register(broker, ids)
-  const mqttClients: MqttClient[] = []
-  let fleet: LeanFleet | undefined
+  const child = fork(CLIENT_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   try {
-    collectGarbage()
-    const before = memoryNow()
-    const t0 = performance.now()
-    if (client === 'lean') {
-      fleet = new LeanFleet({ brokerUrl: broker.url, cabinets: ids.map(id => ({ id, secret: secrets.get(id)! })), connectConcurrency: CONCURRENCY, connectTimeoutS: 60 })
-      fleet.start()
-      await fleet.waitUntilConnected(ids.length, CONNECT_TIMEOUT_MS)
-    } else {
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < ids.length) {
-          const id = ids[next++]!
-          const c = await mqtt.connectAsync(broker.url, {
-            clientId: id, username: id, password: secrets.get(id)!, clean: false, protocolVersion: 4, keepalive: 90, reconnectPeriod: 0, connectTimeout: 60_000,
-            will: { topic: cabinetTopic(id, 'status'), payload: Buffer.from('{"online":false}'), qos: 1, retain: true }
-          })
-          mqttClients.push(c)
-          // What a lean cabinet does after its CONNACK, so both rounds ask the same of the broker.
-          c.subscribe(cabinetTopic(id, 'cmd'), { qos: 1 })
-          c.publish(cabinetTopic(id, 'status'), JSON.stringify({ online: true, ts: new Date().toISOString(), seq: 0 }), { qos: 1, retain: true })
-        }
-      }
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-    }
-    const elapsedMs = performance.now() - t0
+    const secrets = await register(broker, ids)
+    const idle = nextMessage(child, 'idle')
+    const connected = nextMessage(child, 'connected')
+    child.send({ type: 'connect', mode: client, brokerUrl: broker.url, cabinets: ids.map(id => ({ id, secret: secrets.get(id)! })), concurrency: CONCURRENCY } satisfies ClientProcessRequest)
+    const before = await idle
+    const after = await connected
     const held = await broker.memory()
     if (held.connectedClients < ids.length) throw new Error(`${client}: the broker holds ${held.connectedClients} clients, expected ${ids.length}`)
-    collectGarbage()
-    const after = memoryNow()
     return {
       client,
       cabinets: ids.length,
-      connectS: elapsedMs / 1000,
-      connectsPerS: perSecond(ids.length, elapsedMs),
+      connectS: after.elapsedMs / 1000,
+      connectsPerS: perSecond(ids.length, after.elapsedMs),
       heapPerCabinetKB: (after.heapUsedMB - before.heapUsedMB) * 1024 / ids.length,
       rssPerCabinetKB: (after.rssMB - before.rssMB) * 1024 / ids.length,
-      heartbeatsAcked: fleet?.counts().heartbeatsAcked ?? 0
+      heartbeatsAcked: after.heartbeatsAcked
     }
   } finally {
-    await fleet?.stop()
-    await Promise.all(mqttClients.map(c => c.endAsync(true)))
+    if (child.exitCode === null) {
+      const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
+      child.send({ type: 'stop' } satisfies ClientProcessRequest)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      await exited
+      clearTimeout(timer)
+    }
     await broker.stop()
   }
+}
+
+function nextMessage<T extends ClientProcessMessage['type']> (child: ChildProcess, type: T): Promise<Extract<ClientProcessMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`client process: no ${type} within ${CONNECT_TIMEOUT_MS} ms`)) }, CONNECT_TIMEOUT_MS)
+    const onMessage = (message: ClientProcessMessage): void => {
+      if (message.type === 'failed') { cleanup(); reject(new Error(`client process: ${message.message}`)) }
+      if (message.type !== type) return
+      cleanup()
+      resolve(message as Extract<ClientProcessMessage, { type: T }>)
+    }
+    const onExit = (code: number | null): void => { cleanup(); reject(new Error(`client process exited (code ${code}) before ${type}`)) }
+    const cleanup = (): void => { clearTimeout(timer); child.off('message', onMessage); child.off('exit', onExit) }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
 }
 
 async function register (broker: BrokerChild, ids: string[]): Promise<Map<string, string>> {
