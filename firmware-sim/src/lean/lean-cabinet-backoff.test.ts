@@ -87,3 +87,19 @@ t.test('once connected, a cabinet starts the schedule again from its base', asyn
   t.same(plans[3], { attempt: 0, delayMs: 1000 })
   t.match(cabinet.counts(), { connects: 1, disconnects: 1, failures: 3 })
 })
+
+t.test('a fleet stops cleanly while thousands of its cabinets wait for a turn to connect', async t => {
+  // A server that accepts and never answers: the attempts in flight hold their turns.
+  const silent = createServer(socket => { sockets.push(socket) })
+  const sockets: Array<import('node:net').Socket> = []
+  await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>(resolve => { for (const s of sockets) s.destroy(); silent.close(() => resolve()) }))
+  const { port } = silent.address() as { port: number }
+  const cabinets = Array.from({ length: 20_000 }, (_, i) => ({ id: `lean-aed-${String(i + 1).padStart(6, '0')}`, secret: 'never-checked' }))
+  const fleet = new LeanFleet({ brokerUrl: `mqtt://127.0.0.1:${port}`, cabinets, connectConcurrency: 2, time: new ManualTime() })
+  fleet.start()
+  await waitFor(() => sockets.length === 2, 'the two attempts in flight reached the server')
+  t.equal(fleet.counts().attempts, 2, 'the other cabinets wait for a turn')
+  await fleet.stop()
+  t.match(fleet.counts(), { attempts: 2, connected: 0 }, 'the waiting cabinets never opened a connection')
+})

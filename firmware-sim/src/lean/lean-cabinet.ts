@@ -47,26 +47,48 @@ export function zeroCounts (): LeanCounts {
   return { attempts: 0, connects: 0, reconnects: 0, refused: 0, failures: 0, disconnects: 0, heartbeatsSent: 0, heartbeatsAcked: 0, commands: 0, connected: 0 }
 }
 
-/** Limits the connection attempts in flight (TCP connect to CONNACK) of one process. */
+/**
+ * Limits the connection attempts in flight (TCP connect to CONNACK) of one
+ * process. Turns are handed out in a loop, never by recursion: a fleet
+ * stopped with thousands waiting gives each turn straight back.
+ */
 export class ConnectGate {
   private inFlight = 0
-  private readonly waiting: Array<() => void> = []
+  private waiting: Array<() => void> = []
+  private head = 0
+  private draining = false
 
   constructor (private readonly limit: number) {}
 
+  /** `go` runs when a turn is free; it must call leave() once its attempt is over. */
   enter (go: () => void): void {
-    if (this.inFlight < this.limit) {
-      this.inFlight++
-      go()
-    } else {
-      this.waiting.push(go)
-    }
+    this.waiting.push(go)
+    this.drain()
   }
 
   leave (): void {
-    const next = this.waiting.shift()
-    if (next !== undefined) next()
-    else this.inFlight--
+    this.inFlight--
+    this.drain()
+  }
+
+  private drain (): void {
+    if (this.draining) return
+    this.draining = true
+    try {
+      while (this.inFlight < this.limit && this.head < this.waiting.length) {
+        const go = this.waiting[this.head]!
+        this.head++
+        this.inFlight++
+        go()
+      }
+      // Drop the turns handed out, now and then, instead of shifting the array at each.
+      if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+        this.waiting = this.waiting.slice(this.head)
+        this.head = 0
+      }
+    } finally {
+      this.draining = false
+    }
   }
 }
 
