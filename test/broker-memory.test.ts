@@ -1,6 +1,6 @@
 import t from 'tap'
 import mqtt from 'mqtt'
-import { CredentialFile, generateSecret, hashSecret } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
 import { announcedHeader, RawMqttConnection } from '@aed/testkit/raw-mqtt'
 import { startBrokerChild } from './bench/support/broker-child.ts'
 
@@ -20,11 +20,12 @@ const broker = await startBrokerChild('auth')
 t.teardown(() => broker.stop())
 const port = Number(new URL(broker.url).port)
 const credentials = new CredentialFile(broker.credentialsFile!)
+const hasher = new SecretHasher(broker.credentialsHashKey!)
 const secrets = new Map<string, string>()
 for (let i = 1; i <= CLIENTS + 1; i++) {
   const id = `memory-aed-${String(i).padStart(2, '0')}`
   const secret = generateSecret()
-  await credentials.put(id, 'cabinet', await hashSecret(secret))
+  await credentials.put(id, 'cabinet', hasher.hash(secret))
   secrets.set(id, secret)
 }
 const cabinetIds = [...secrets.keys()]

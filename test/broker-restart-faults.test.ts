@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CredentialFile, generateSecret, hashSecret } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
 import { startBrokerProcess, type BrokerProcess } from '@aed/testkit/broker-process'
 import { startPrivateRedis } from '@aed/testkit/private-redis'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
@@ -39,7 +39,9 @@ for (const kind of ['disk', 'redis'] as const) {
     t.teardown(() => rm(dir, { recursive: true, force: true }))
     const credentialsFile = join(dir, 'credentials.json')
     const credentials = new CredentialFile(credentialsFile)
-    const env: Record<string, string> = { CREDENTIALS_FILE: credentialsFile, BROKER_PERSISTENCE: kind, BROKER_DATA_DIR: join(dir, 'broker') }
+    const hashKey = generateSecret()
+    const hasher = new SecretHasher(hashKey)
+    const env: Record<string, string> = { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: kind, BROKER_DATA_DIR: join(dir, 'broker') }
     if (kind === 'redis') {
       const redis = await startPrivateRedis()
       t.teardown(() => redis.stop())
@@ -64,6 +66,7 @@ for (const kind of ['disk', 'redis'] as const) {
       MQTT_PASSWORD: strongTestSecret(),
       MQTT_CLIENT_ID: `aed-monitor-broker-faults-${kind}-${process.pid}`,
       CREDENTIALS_FILE: credentialsFile,
+      CREDENTIALS_HASH_KEY: hashKey,
       DATA_DIR: join(dir, 'monitor'),
       INFLUX_URL: influx.url,
       INFLUX_DB: influx.database,
@@ -82,7 +85,7 @@ for (const kind of ['disk', 'redis'] as const) {
 
     const cabinet = async (id: string): Promise<PublishingCabinet> => {
       const secret = generateSecret()
-      await credentials.put(id, 'cabinet', await hashSecret(secret))
+      await credentials.put(id, 'cabinet', hasher.hash(secret))
       return PublishingCabinet.connect(broker.url, id, secret)
     }
     const cabinets = await Promise.all([1, 2, 3, 4].map(n => cabinet(`${kind}-restart-0${n}`)))

@@ -45,6 +45,7 @@ const monitor = await startMonitorProcess({
   MQTT_PASSWORD: strongTestSecret(),
   MQTT_CLIENT_ID: `aed-monitor-faults-${process.pid}`,
   CREDENTIALS_FILE: broker.credentials.path,
+  CREDENTIALS_HASH_KEY: broker.credentialsHashKey,
   DATA_DIR: join(dir, 'monitor'),
   INFLUX_URL: `http://127.0.0.1:${influxProxy.port}`,
   INFLUX_DB: influx.database,

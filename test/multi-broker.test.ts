@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { CredentialFile, generateSecret, hashSecret, serviceUsername } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher, serviceUsername } from '@aed/core/credentials'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import { startBrokerProcess, type BrokerProcess } from '@aed/testkit/broker-process'
 import { startPrivateHaproxy } from '@aed/testkit/private-haproxy'
@@ -40,14 +40,16 @@ async function fleet (t: Scope): Promise<Fleet> {
   t.teardown(() => redis.stop())
   const credentialsFile = join(dir, 'credentials.json')
   const credentials = new CredentialFile(credentialsFile)
+  const hashKey = generateSecret()
+  const hasher = new SecretHasher(hashKey)
   const add = async (username: string, role: 'cabinet' | 'service'): Promise<string> => {
     const secret = generateSecret()
-    await credentials.put(username, role, await hashSecret(secret))
+    await credentials.put(username, role, hasher.hash(secret))
     return secret
   }
   const monitorLogin = { username: serviceUsername('monitor'), password: await add(serviceUsername('monitor'), 'service') }
   return {
-    env: { CREDENTIALS_FILE: credentialsFile, BROKER_PERSISTENCE: 'redis', REDIS_URL: redis.url },
+    env: { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: 'redis', REDIS_URL: redis.url },
     monitorLogin,
     addCabinet: id => add(id, 'cabinet')
   }

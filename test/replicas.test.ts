@@ -69,6 +69,7 @@ const shared = {
   MQTT_URL: broker.url,
   MQTT_PASSWORD: strongTestSecret(),
   CREDENTIALS_FILE: broker.credentials.path,
+  CREDENTIALS_HASH_KEY: broker.credentialsHashKey,
   FLEET_FILE: fleetFile,
   INFLUX_URL: influx.url,
   INFLUX_DB: influx.database,

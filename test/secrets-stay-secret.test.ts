@@ -48,7 +48,7 @@ for (const name of MONITOR_SECRETS) {
 }
 
 t.test('the stack runs with every secret setting it can use', async t => {
-  t.same([...secrets.keys()].sort(), ['AED_ADMIN_TOKEN', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'MQTT_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'SMTP_PASSWORD'])
+  t.same([...secrets.keys()].sort(), ['AED_ADMIN_TOKEN', 'ALERT_LINK_SECRET', 'CREDENTIALS_HASH_KEY', 'INFLUX_TOKEN', 'MQTT_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'SMTP_PASSWORD'])
 })
 
 t.test('alerts go out, deliveries fail and recover, requests are refused, the monitor restarts', async t => {

@@ -37,6 +37,7 @@ const settings = {
   MQTT_PASSWORD: strongTestSecret(),
   MQTT_CLIENT_ID: `aed-monitor-tls-${process.pid}`,
   CREDENTIALS_FILE: broker.credentials.path,
+  CREDENTIALS_HASH_KEY: broker.credentialsHashKey,
   DATA_DIR: dataDir,
   INFLUX_URL: 'http://127.0.0.1:9',
   ALERT_LINK_SECRET: strongTestSecret(),

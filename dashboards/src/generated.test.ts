@@ -170,7 +170,7 @@ t.test('panels fit the 24-column grid without overlapping, each with a title of 
 
 t.test('colours and bands use the monitor\'s default limits and readiness codes', async t => {
   const secret = (): string => randomBytes(32).toString('base64')
-  const defaults = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), ALERT_LINK_SECRET: secret() })
+  const defaults = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), CREDENTIALS_HASH_KEY: secret(), ALERT_LINK_SECRET: secret() })
   t.same(TEMPERATURE_BAND_C, { min: defaults.TEMPERATURE_MIN_C, max: defaults.TEMPERATURE_MAX_C })
   t.same(BATTERY_PERCENT, { critical: defaults.BATTERY_CRITICAL_PERCENT, low: defaults.BATTERY_LOW_PERCENT })
   t.equal(EXPIRY_WARNING_DAYS, defaults.EXPIRY_WARNING_DAYS)

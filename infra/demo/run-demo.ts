@@ -5,7 +5,7 @@
  * do things. Ctrl-C stops everything.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +24,24 @@ import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const demoDir = join(root, '.demo')
 
+/**
+ * The demo's CREDENTIALS_HASH_KEY: random, made at the first run and kept in
+ * .demo/ beside the credentials file its hashes are in (mode 0600), so the
+ * next run's broker can verify them. A production key lives in the
+ * configuration of the broker and the monitor, never beside the file.
+ */
+async function demoCredentialsHashKey (): Promise<string> {
+  const file = join(demoDir, 'credentials-hash-key')
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  const key = randomBytes(32).toString('base64')
+  await writeFile(file, key + '\n', { mode: 0o600 })
+  return key
+}
+
 async function main (): Promise<void> {
   await mkdir(demoDir, { recursive: true })
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', transport: { target: 'pino-pretty', options: { colorize: true, singleLine: true, ignore: 'pid,hostname' } } })
@@ -41,10 +59,11 @@ async function main (): Promise<void> {
   }
 
   const credentialsFile = join(demoDir, 'credentials.json')
+  const credentialsHashKey = process.env.CREDENTIALS_HASH_KEY ?? await demoCredentialsHashKey()
   const mqttPort = Number(process.env.MQTT_PORT ?? 1883)
   // Sessions and queued messages survive a restart of the demo, like the alert journal.
   const broker = await startBroker({
-    host: '0.0.0.0', port: mqttPort, credentialsFile, persistence: { kind: 'disk', dataDir: join(demoDir, 'broker') }, logger: logger.child({ name: 'broker' })
+    host: '0.0.0.0', port: mqttPort, credentialsFile, credentialsHashKey, persistence: { kind: 'disk', dataDir: join(demoDir, 'broker') }, logger: logger.child({ name: 'broker' })
   })
 
   // Unless real channels are configured, alerts go to a local SMTP server and
@@ -76,6 +95,7 @@ async function main (): Promise<void> {
     MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
     MQTT_PASSWORD: process.env.MQTT_PASSWORD ?? randomBytes(18).toString('base64url'),
     CREDENTIALS_FILE: credentialsFile,
+    CREDENTIALS_HASH_KEY: credentialsHashKey,
     DATA_DIR: process.env.DATA_DIR ?? join(demoDir, 'monitor'),
     INFLUX_URL: influxUrl
   })

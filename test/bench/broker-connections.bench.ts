@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { rename, writeFile } from 'node:fs/promises'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { CredentialFile, generateSecret, hashSecret, serviceUsername, verifySecret } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, legacyScryptHash, SecretHasher, serviceUsername } from '@aed/core/credentials'
 import { cabinetTopic } from '@aed/core/protocol'
 import { startBrokerChild, type BrokerChild } from './support/broker-child.ts'
 import { memoryNow } from './support/memory.ts'
@@ -52,7 +51,7 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
   // Both ends of every connection are on this machine: a socket here and one in the broker.
   // Halving keeps the ramp safe even if both ends shared one process.
   const fdCap = Math.floor((fdLimit - FD_RESERVE) / 2)
-  const scryptPerS = await scryptVerificationsPerSecond()
+  const { hmacPerS, scryptPerS } = await verificationsPerSecond()
   const cap = Math.min(settings.BENCH_CONNECTIONS_MAX, fdCap)
   const ladder = LADDER.filter(n => n <= cap)
   if (ladder.length === 0) ladder.push(Math.max(1, cap))
@@ -60,7 +59,7 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
   console.log(`connections: ${planned}`)
 
   const ids = Array.from({ length: ladder[ladder.length - 1]! }, (_, i) => `bench-conn-${String(i + 1).padStart(5, '0')}`)
-  // The authenticated ramp goes first: scrypt decides how far it gets, and the baseline repeats the steps it reached.
+  // The authenticated ramp goes first: its rate decides how far it gets, and the baseline repeats the steps it reached.
   const auth = await runRamp('auth', ladder, ids, settings, settings.BENCH_CONNECT_BUDGET_S)
   const reached = auth.steps.map(s => s.clients)
   const bare = await runRamp('bare', reached, ids, settings, Infinity)
@@ -69,7 +68,7 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
   console.log(`connections: ramp ${reached.join(', ')}`)
 
   const row = (ramp: Ramp, step: Step) => [
-    ramp.mode === 'auth' ? 'broker (scrypt auth)' : 'bare Aedes', step.clients, step.connectS, step.connectsPerS, step.connectMs.p50, step.connectMs.p99,
+    ramp.mode === 'auth' ? 'broker (hmac-sha256 auth)' : 'bare Aedes', step.clients, step.connectS, step.connectsPerS, step.connectMs.p50, step.connectMs.p99,
     step.brokerRssMB, step.rssPerConnectionKB, step.marginalRssPerConnectionKB, step.heapPerConnectionKB, step.benchRssMB, step.probeRoundTripMs
   ]
   const last = (ramp: Ramp): Step => ramp.steps[ramp.steps.length - 1]!
@@ -91,12 +90,11 @@ export async function runBrokerConnections (settings: BenchSettings): Promise<Be
     ],
     notes: [
       chosen,
-      `scrypt verification at the production cost (services/core/src/credentials/secret-hash.ts) measured in this process before the ramp: ${scryptPerS.toFixed(0)}/s; the authenticated connect rate is ${(last(auth).connectsPerS / scryptPerS * 100).toFixed(0)}% of it`,
-      `each cabinet has its own credentials-file entry, client id and username; they share one secret hashed once at production cost, because hashing ${top} distinct secrets would cost as much CPU again as the ramp (a verification costs the same whichever secret it checks)`,
-      'scrypt needs 128·N·r bytes of working memory per verification (4 MiB at N=4096), up to four at once on the libuv pool: the authenticating broker\'s RSS carries that, so its RSS per connection is high at small counts and can even fall between steps; heap per connection (after GC) is the cleaner figure',
+      `secret verification measured in this process before the ramp (services/core/src/credentials/secret-hash.ts): hmac-sha256 ${hmacPerS.toFixed(0)}/s, the legacy scrypt (N=4096) ${scryptPerS.toFixed(0)}/s; the authenticated connect rate is ${(last(auth).connectsPerS / hmacPerS * 100).toFixed(2)}% of the HMAC rate`,
+      `each cabinet has its own credentials-file entry, client id, username and secret, hashed with hmac-sha256 under the broker's CREDENTIALS_HASH_KEY as the monitor issues them`,
       `${settings.BENCH_CONNECT_CONCURRENCY} connection attempts in flight at a time; the brokers run in a child process each (RSS after a full GC there), the clients in this one`
     ],
-    figures: { fdLimit, fdCap, scryptPerS, ladder, reached, bare, auth },
+    figures: { fdLimit, fdCap, hmacPerS, scryptPerS, ladder, reached, bare, auth },
     elapsedS: (performance.now() - started) / 1000
   }
 }
@@ -150,39 +148,36 @@ async function runRamp (mode: 'bare' | 'auth', ladder: number[], ids: string[], 
 }
 
 /**
- * Writes every cabinet into the broker's credentials file at once (the
- * CredentialFile API adds one principal per rewrite of the whole file), then
- * reads it back through CredentialFile, which validates it as the broker will.
+ * Writes every cabinet, each with a secret of its own, into the broker's
+ * credentials file in one rewrite (CredentialFile.putAll), then reads it
+ * back through a fresh CredentialFile, which validates it as the broker will.
  */
-async function registerCabinets (broker: BrokerChild, ids: string[]): Promise<{ cabinet: () => string, service: { username: string, password: string } }> {
+async function registerCabinets (broker: BrokerChild, ids: string[]): Promise<{ cabinet: (id: string) => string, service: { username: string, password: string } }> {
   const file = broker.credentialsFile
-  if (file === undefined) throw new Error('the authenticating broker did not say where its credentials file is')
-  const cabinetSecret = generateSecret()
+  const key = broker.credentialsHashKey
+  if (file === undefined || key === undefined) throw new Error('the authenticating broker did not say where its credentials file is, or its key')
+  const hasher = new SecretHasher(key)
+  const secrets = new Map(ids.map(id => [id, generateSecret()]))
   const serviceSecret = generateSecret()
-  const [cabinetHash, serviceHash] = await Promise.all([hashSecret(cabinetSecret), hashSecret(serviceSecret)])
-  const issuedAt = new Date().toISOString()
   const service = serviceUsername('bench-probe')
-  const principals: Record<string, { role: 'cabinet' | 'service', secretHash: string, issuedAt: string }> = {
-    [service]: { role: 'service', secretHash: serviceHash, issuedAt }
-  }
-  for (const id of ids) principals[id] = { role: 'cabinet', secretHash: cabinetHash, issuedAt }
-  const tmp = `${file}.bench.tmp`
-  await writeFile(tmp, JSON.stringify({ version: 1, principals }) + '\n', { mode: 0o600 })
-  await rename(tmp, file)
+  await new CredentialFile(file).putAll([
+    { username: service, role: 'service', secretHash: hasher.hash(serviceSecret) },
+    ...ids.map(id => ({ username: id, role: 'cabinet' as const, secretHash: hasher.hash(secrets.get(id)!) }))
+  ])
   const listed = await new CredentialFile(file).list()
   if (listed.length !== ids.length + 1) throw new Error(`credentials file holds ${listed.length} principals, expected ${ids.length + 1}`)
-  return { cabinet: () => cabinetSecret, service: { username: service, password: serviceSecret } }
+  return { cabinet: id => secrets.get(id)!, service: { username: service, password: serviceSecret } }
 }
 
 /** Connects cabinets with at most `concurrency` attempts in flight; returns each connect time, ms. */
-async function connectMany (url: string, ids: string[], secretOf: (() => string) | undefined, concurrency: number, into: MqttClient[]): Promise<number[]> {
+async function connectMany (url: string, ids: string[], secretOf: ((id: string) => string) | undefined, concurrency: number, into: MqttClient[]): Promise<number[]> {
   const times: number[] = []
   let next = 0
   const worker = async (): Promise<void> => {
     while (next < ids.length) {
       const id = ids[next++]!
       const options: IClientOptions = { clientId: id, clean: true, protocolVersion: 4, keepalive: 60, reconnectPeriod: 0, connectTimeout: 60_000 }
-      if (secretOf !== undefined) Object.assign(options, { username: id, password: secretOf() })
+      if (secretOf !== undefined) Object.assign(options, { username: id, password: secretOf(id) })
       const t0 = performance.now()
       into.push(await mqtt.connectAsync(url, options))
       times.push(performance.now() - t0)
@@ -222,14 +217,25 @@ function openFileLimit (): number {
   return limit
 }
 
-/** How many scrypt verifications per second this machine does when the libuv pool is busy with them. */
-async function scryptVerificationsPerSecond (): Promise<number> {
+/**
+ * Secret verifications per second on this machine: hmac-sha256 (what the
+ * broker does per connect) and the legacy scrypt (what it did before, and
+ * still does for hashes issued then), with the libuv pool busy with them.
+ */
+async function verificationsPerSecond (): Promise<{ hmacPerS: number, scryptPerS: number }> {
+  const hasher = new SecretHasher(generateSecret())
   const secret = generateSecret()
-  const hash = await hashSecret(secret)
+  const hash = hasher.hash(secret)
+  const hmacBatch = 20_000
+  for (let i = 0; i < 1000; i++) hasher.verifyNow(secret, hash)
+  let t0 = performance.now()
+  for (let i = 0; i < hmacBatch; i++) if (!hasher.verifyNow(secret, hash)) throw new Error('hmac calibration: a verification failed')
+  const hmacPerS = perSecond(hmacBatch, performance.now() - t0)
+  const legacy = await legacyScryptHash(secret)
   const batch = 32
-  await Promise.all(Array.from({ length: 4 }, () => verifySecret(secret, hash)))
-  const t0 = performance.now()
-  const results = await Promise.all(Array.from({ length: batch }, () => verifySecret(secret, hash)))
+  await Promise.all(Array.from({ length: 4 }, () => hasher.verify(secret, legacy)))
+  t0 = performance.now()
+  const results = await Promise.all(Array.from({ length: batch }, () => hasher.verify(secret, legacy)))
   if (!results.every(Boolean)) throw new Error('scrypt calibration: a verification failed')
-  return perSecond(batch, performance.now() - t0)
+  return { hmacPerS, scryptPerS: perSecond(batch, performance.now() - t0) }
 }

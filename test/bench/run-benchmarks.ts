@@ -8,6 +8,7 @@ import { runDoorToSmsLatency } from './door-to-sms-latency.bench.ts'
 import { runDurability } from './durability.bench.ts'
 import { runIngestThroughput } from './ingest-throughput.bench.ts'
 import { runIntakeMicro } from './intake-micro.bench.ts'
+import { runLeanSim } from './lean-sim.bench.ts'
 import { writeBenchFleet } from './support/bench-fleet.ts'
 import { renderReport, renderSummary, type BenchmarkReport } from './support/report.ts'
 import { loadBenchSettings } from './support/settings.ts'
@@ -18,13 +19,13 @@ import { loadBenchSettings } from './support/settings.ts'
  * test/bench/results/latest.json. Everything listens on 127.0.0.1.
  */
 
-const NAMES = ['intake', 'connections', 'ingest', 'door-sms', 'durability'] as const
+const NAMES = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms', 'durability'] as const
 type Name = typeof NAMES[number]
 /**
  * What runs when none is named: all but `durability`, whose eight rows of
  * faults take about ten minutes against the others' one and a half.
  */
-const QUICK: readonly Name[] = ['intake', 'connections', 'ingest', 'door-sms']
+const QUICK: readonly Name[] = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms']
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
 const requested = process.argv.slice(2)
@@ -53,6 +54,7 @@ const fleet = await writeBenchFleet({ ingestCabinets: settings.BENCH_INGEST_CABI
 const defaults = MonitorConfigSchema.parse({
   AED_ADMIN_TOKEN: strongTestSecret(),
   MQTT_PASSWORD: strongTestSecret(),
+  CREDENTIALS_HASH_KEY: strongTestSecret(),
   ALERT_LINK_SECRET: strongTestSecret(),
   FLEET_FILE: fleet.file
 })
@@ -76,6 +78,7 @@ try {
   // The benchmarks without InfluxDB and the monitor go first, on a quiet machine.
   await run('intake', () => runIntakeMicro(settings, fleet.file, defaults))
   await run('connections', () => runBrokerConnections(settings))
+  await run('lean-sim', () => runLeanSim(settings))
   if (selected.has('ingest') || selected.has('door-sms')) {
     console.log('\nstarting the stack (InfluxDB, broker, monitor, SMTP, SMS stand-in)…')
     stack = await startTestStack({ env: { FLEET_FILE: fleet.file } })

@@ -149,13 +149,14 @@ t.test('every setting the services require is given, and every name given is one
     for (const key of Object.keys(services[name]!.environment!)) t.ok(key in BrokerConfigSchema.shape, `${name} reads ${key}`)
   }
   t.equal(services.broker!.environment!.CREDENTIALS_FILE, monitorEnv.CREDENTIALS_FILE, 'broker and monitor share the credentials file')
+  t.equal(services.broker!.environment!.CREDENTIALS_HASH_KEY, monitorEnv.CREDENTIALS_HASH_KEY, 'and the key of its hashes')
   t.equal(mountTarget(services.broker!, 'credentials'), '/data/credentials')
   t.equal(mountTarget(services.monitor!, 'credentials'), '/data/credentials')
   t.equal(mountTarget(services.monitor!, 'monitor-data'), monitorEnv.DATA_DIR, 'the alert journal is on a volume')
 })
 
 t.test('secrets come from the env file: required, never written in the compose file, all in .env.example', async t => {
-  const secretNames = /PASSWORD|TOKEN|SECRET/
+  const secretNames = /PASSWORD|TOKEN|SECRET|HASH_KEY/
   const used = interpolations(composeText)
   t.ok(used.filter(u => u.required).length >= 6, 'the secrets are interpolated from the environment')
   for (const { name, required, fallback } of used) {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { CredentialFile } from '@aed/core/credentials'
+import { CredentialFile, SecretHasher } from '@aed/core/credentials'
 import { loadFleet, PERNIK_FLEET_FILE, type Fleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
 import { cabinetTopic, type UplinkChannel } from '@aed/core/protocol'
@@ -70,6 +70,7 @@ export const API_TEST_START = '2026-11-24T10:00:00.000Z'
 const BASE_SETTINGS = {
   AED_ADMIN_TOKEN: API_PRINCIPALS.admin.token,
   MQTT_PASSWORD: strongTestSecret(),
+  CREDENTIALS_HASH_KEY: strongTestSecret(),
   ALERT_LINK_SECRET: strongTestSecret(),
   LOG_LEVEL: 'silent'
 }
@@ -152,6 +153,8 @@ export interface ApiApp {
   health: HealthCheck
   subscriber: MqttSubscriber
   credentials: CredentialFile
+  /** Hashes as the issuer does (CREDENTIALS_HASH_KEY of the settings). */
+  hasher: SecretHasher
   /** The tokens issued through the API, kept in dataDir. */
   issuedTokens: IssuedTokens
   /** The audit trail, kept in dataDir. */
@@ -222,6 +225,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
   await connected
   const intake = new MessageIntake(monitor.bus, time)
   const credentials = new CredentialFile(join(dir, 'credentials.json'))
+  const hasher = new SecretHasher(config.CREDENTIALS_HASH_KEY)
 
   const issuedTokens = new IssuedTokens(join(dir, API_TOKENS_FILE), time)
   await issuedTokens.start()
@@ -232,7 +236,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
   const settings = MonitorConfigSchema.parse({ ...BASE_SETTINGS, ...options.settings })
   const app = await buildApp({
     services: monitor.services(),
-    issuer: new CredentialsIssuer(credentials),
+    issuer: new CredentialsIssuer(credentials, hasher),
     tokens,
     issuedTokens,
     audit,
@@ -276,7 +280,7 @@ export async function buildApiApp (options: ApiAppOptions = {}): Promise<ApiApp>
 
   let seq = 0
   return {
-    app, time, ioTime, credentials, issuedTokens, audit, logs,
+    app, time, ioTime, credentials, hasher, issuedTokens, audit, logs,
     dataDir: dir,
     bus: monitor.bus,
     fleet: monitor.fleet,

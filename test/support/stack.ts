@@ -96,6 +96,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     MQTT_PASSWORD: strongTestSecret(),
     MQTT_CLIENT_ID: `aed-monitor-test-${process.pid}`,
     CREDENTIALS_FILE: broker.credentials.path,
+    CREDENTIALS_HASH_KEY: broker.credentialsHashKey,
     DATA_DIR: dataDir,
     INFLUX_URL: `http://127.0.0.1:${influxProxy.port}`,
     INFLUX_DB: influx.database,

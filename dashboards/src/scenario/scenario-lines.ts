@@ -10,7 +10,7 @@ import type { KnownScenario } from './known-scenario.ts'
 export function monitorDefaults (): { thresholds: Thresholds, offlineAfterHeartbeats: number, clockSkewToleranceMs: number, snapshotIntervalMs: number } {
   // Only the defaults are read; the required secrets are random stand-ins, as weak ones are refused.
   const secret = (): string => randomBytes(32).toString('base64')
-  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), ALERT_LINK_SECRET: secret() })
+  const config = MonitorConfigSchema.parse({ AED_ADMIN_TOKEN: secret(), MQTT_PASSWORD: secret(), CREDENTIALS_HASH_KEY: secret(), ALERT_LINK_SECRET: secret() })
   return {
     thresholds: defaultThresholds(config),
     offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS,

@@ -1,7 +1,7 @@
 import t from 'tap'
 import mqtt from 'mqtt'
 import type { Client } from 'aedes'
-import { hashSecret, type Principal } from '@aed/core/credentials'
+import { generateSecret, legacyScryptHash, SecretHasher, type Principal } from '@aed/core/credentials'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { createAuthenticate } from './authenticate.ts'
 
@@ -39,9 +39,10 @@ t.test('a cabinet using another client id with a wrong secret is refused as a wr
 })
 
 t.test('an unknown username costs a secret verification against a hash, as a known one does', async t => {
-  const known: Principal = { username: 'pernik-aed-05', role: 'cabinet', secretHash: await hashSecret('the-secret'), issuedAt: new Date().toISOString() }
+  const hasher = new SecretHasher(generateSecret())
+  const known: Principal = { username: 'pernik-aed-05', role: 'cabinet', secretHash: hasher.hash('the-secret'), issuedAt: new Date().toISOString() }
   const verified: string[] = []
-  const authenticate = createAuthenticate({ find: async username => username === known.username ? known : undefined }, {
+  const authenticate = createAuthenticate({ find: async username => username === known.username ? known : undefined }, hasher, {
     async verifySecret (secret, stored) {
       verified.push(stored.split('$')[0]!)
       return stored === known.secretHash && secret === 'the-secret'
@@ -52,7 +53,7 @@ t.test('an unknown username costs a secret verification against a hash, as a kno
   })
   t.equal(await attempt('pernik-aed-05'), 4)
   t.equal(await attempt('nobody-here'), 4)
-  t.same(verified, ['scrypt', 'scrypt'], 'one scrypt verification each')
+  t.same(verified, ['hmac-sha256', 'hmac-sha256'], 'one HMAC verification each')
 })
 
 t.test('a connection without credentials is refused', async t => {
@@ -88,4 +89,21 @@ t.test('a cabinet reconnecting with its secret is let in again; a wrong secret a
     await client.endAsync()
   }
   await t.rejects(connect('pernik-aed-77', 'pernik-aed-77', secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A')), { code: 4 })
+})
+
+t.test('a cabinet whose secret was hashed with scrypt (a credentials file from before hmac-sha256) still connects', async t => {
+  const secret = generateSecret()
+  await broker.credentials.put('pernik-aed-78', 'cabinet', await legacyScryptHash(secret))
+  for (let i = 0; i < 2; i++) {
+    const client = await connect('pernik-aed-78', 'pernik-aed-78', secret)
+    t.equal(client.connected, true, `connect ${i + 1}`)
+    await client.endAsync()
+  }
+  await t.rejects(connect('pernik-aed-78', 'pernik-aed-78', generateSecret()), { code: 4 })
+})
+
+t.test('a secret hashed under another key is refused as the server\'s problem (3), not as a wrong secret', async t => {
+  const secret = generateSecret()
+  await broker.credentials.put('pernik-aed-79', 'cabinet', new SecretHasher(generateSecret()).hash(secret))
+  await t.rejects(connect('pernik-aed-79', 'pernik-aed-79', secret), { code: 3 })
 })

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { AuthenticateError, Client } from 'aedes'
-import { generateSecret, hashSecret, verifySecret, type CredentialLookup } from '@aed/core/credentials'
+import { generateSecret, secretHashScheme, type CredentialLookup, type SecretHasher } from '@aed/core/credentials'
 import { isCabinetId } from '@aed/core/protocol'
 import { verifiedCertificateName } from './client-certificate.ts'
 import { rememberPrincipal } from './principals.ts'
@@ -26,7 +26,7 @@ export function isFailedLogin (error: unknown): error is AuthenticationError {
 type Done = (error: AuthenticateError | null, success: boolean | null) => void
 
 export interface AuthenticateOptions {
-  /** Checks a secret against a stored hash; tests count the calls. */
+  /** Checks a secret against a stored hash (default: the hasher's verify); tests count the calls. */
   verifySecret?: (secret: string, stored: string) => Promise<boolean>
 }
 
@@ -37,12 +37,12 @@ export interface AuthenticateOptions {
  * present a client certificate signed by MQTT_TLS_CA_FILE whose CN is its
  * cabinet id (docs/operations.md#mqtt-over-tls). Everything else is refused.
  */
-export function createAuthenticate (credentials: CredentialLookup, options: AuthenticateOptions = {}) {
-  const verify = options.verifySecret ?? verifySecret
+export function createAuthenticate (credentials: CredentialLookup, hasher: SecretHasher, options: AuthenticateOptions = {}) {
+  const verify = options.verifySecret ?? ((secret: string, stored: string) => hasher.verify(secret, stored))
   const verified = new VerifiedSecrets()
   // Unknown usernames are checked against this hash of a secret nobody knows, so
-  // they cost the same scrypt as a known one and timing does not tell which exist.
-  const unknownUserHash = hashSecret(generateSecret())
+  // they cost the same HMAC as a known one and timing does not tell which exist.
+  const unknownUserHash = hasher.hash(generateSecret())
   return function authenticate (client: Client, username: string | undefined, password: Buffer | undefined, done: Done): void {
     check(client, username, password).then(
       () => done(null, true),
@@ -64,14 +64,20 @@ export function createAuthenticate (credentials: CredentialLookup, options: Auth
     const principal = await credentials.find(username)
     const secret = password.toString('utf8')
     if (principal === undefined) {
-      await verify(secret, await unknownUserHash)
+      await verify(secret, unknownUserHash)
       throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'unknown username')
     }
-    if (!verified.has(username, principal.secretHash, secret)) {
+    const legacy = secretHashScheme(principal.secretHash) !== 'hmac-sha256'
+    if (!legacy && !hasher.isCurrent(principal.secretHash)) {
+      // No secret can match: the broker and the monitor disagree on CREDENTIALS_HASH_KEY. That is
+      // the operator's to fix, so it is not held against the cabinet as a failed login.
+      throw new AuthenticationError(SERVER_UNAVAILABLE, client.id, username, 'secret hashed under another CREDENTIALS_HASH_KEY')
+    }
+    if (!(legacy && verified.has(username, principal.secretHash, secret))) {
       if (!await verify(secret, principal.secretHash)) {
         throw new AuthenticationError(BAD_USERNAME_OR_PASSWORD, client.id, username, 'wrong secret')
       }
-      verified.remember(username, principal.secretHash, secret)
+      if (legacy) verified.remember(username, principal.secretHash, secret)
     }
     // Checked only after the secret, so that CONNACK 2 tells nobody without the secret that the username exists.
     if (principal.role === 'cabinet' && (client.id !== username || !isCabinetId(username))) {
@@ -99,10 +105,12 @@ export function createAuthenticate (credentials: CredentialLookup, options: Auth
 }
 
 /**
- * Secrets this process has already checked against a stored hash, so a
- * cabinet that reconnects (flaky radio, keep-alive timeouts) costs an HMAC,
- * not a scrypt. Only a keyed digest of the secret is held, under a key that
- * never leaves the process; a replaced hash invalidates the entry.
+ * Secrets this process has already checked against a legacy scrypt hash, so
+ * a cabinet not yet issued an hmac-sha256 hash that reconnects (flaky
+ * radio, keep-alive timeouts) costs an HMAC, not a scrypt. Only a keyed
+ * digest of the secret is held, under a key that never leaves the process;
+ * a replaced hash invalidates the entry. Current hashes need no such help:
+ * verifying one is the same single HMAC.
  */
 class VerifiedSecrets {
   private readonly key = randomBytes(32)

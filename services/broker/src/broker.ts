@@ -4,7 +4,7 @@ import type { Server as TlsServer } from 'node:tls'
 import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { Logger } from 'pino'
-import { CredentialFile } from '@aed/core/credentials'
+import { CredentialFile, SecretHasher, secretHashScheme } from '@aed/core/credentials'
 import { AuthenticationError, createAuthenticate, isFailedLogin } from './authenticate.ts'
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe, subscribeRefusal } from './authorize.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
@@ -26,6 +26,8 @@ export type { BrokerLimits } from './broker-limits.ts'
 
 export interface BrokerOptions {
   credentialsFile: string
+  /** CREDENTIALS_HASH_KEY: the HMAC key the monitor hashed the secrets with. */
+  credentialsHashKey: string
   logger: Logger
   /** How often to look for replaced secrets, ms. */
   credentialsPollMs?: number
@@ -61,6 +63,8 @@ export interface RunningBroker {
 export async function startBroker (options: BrokerOptions & { host?: string, port?: number | undefined, tls?: MqttTlsOptions | undefined }): Promise<RunningBroker> {
   const { logger } = options
   const credentials = new CredentialFile(options.credentialsFile)
+  const hasher = new SecretHasher(options.credentialsHashKey)
+  await reportHashes(credentials, hasher, logger)
   // Logged once, here, without a stack: a refusal is the client's doing, not a fault of the broker.
   const denied = (error: AuthorizationError): void => {
     logger.warn({ clientId: error.clientId, action: error.action, topic: error.topic, reason: error.reason }, 'refused')
@@ -70,7 +74,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   const summary = (s: BurstSummary) => ({ address: s.key, count: s.count, reasons: s.reasons, clientIds: s.clientIds, firstAt: s.firstAt, lastAt: s.lastAt })
   const failedLogins = new BurstLog(limits.refusalLogWindowMs, s => { logger.warn(summary(s), 'failed logins') })
   const refusedConnections = new BurstLog(limits.refusalLogWindowMs, s => { logger.info(summary(s), 'connections refused') })
-  const throttled = throttleAuthentication(createAuthenticate(credentials), new LoginThrottle(limits),
+  const throttled = throttleAuthentication(createAuthenticate(credentials, hasher), new LoginThrottle(limits),
     (client, error) => { failedLogins.record(clientAddressKey(client), error.reason, client.id) })
   // A client that connects again while its previous connection is still open (a cabinet
   // reconnecting over a half-dead link) takes that connection over [MQTT-3.1.4-2]. The old
@@ -134,7 +138,7 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   aedes.on('clientError', (client, err) => {
     if (!isConnectionLoss(err)) keepWillFromBeingPublished(client)
     if (err instanceof AuthorizationError || isFailedLogin(err)) return
-    if (err instanceof AuthenticationError) logger.error({ clientId: client.id, err }, 'credential lookup failed')
+    if (err instanceof AuthenticationError) logger.error({ clientId: client.id, reason: err.reason, err: err.cause }, 'cannot check credentials')
     else logger.info({ clientId: client.id, reason: err.message }, 'client error')
   })
   // Before a valid CONNECT: a timeout, a packet over the size limit, bytes that are not MQTT.
@@ -218,4 +222,24 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     failedLogins.flush()
     refusedConnections.flush()
   }
+}
+
+/**
+ * Says at start-up what the credentials file holds: hashes made under
+ * another key refuse every connect of their principals (CONNACK 3), and
+ * legacy scrypt hashes cost milliseconds each after a restart.
+ */
+async function reportHashes (credentials: CredentialFile, hasher: SecretHasher, logger: Logger): Promise<void> {
+  let current = 0
+  let legacyScrypt = 0
+  let otherKey = 0
+  for (const principal of await credentials.list()) {
+    if (hasher.isCurrent(principal.secretHash)) current++
+    else if (secretHashScheme(principal.secretHash) === 'scrypt') legacyScrypt++
+    else otherKey++
+  }
+  const counts = { credentialsFile: credentials.path, keyId: hasher.keyId, current, legacyScrypt, otherKey }
+  if (otherKey > 0) logger.error(counts, 'credentials hashed under another CREDENTIALS_HASH_KEY: those principals cannot log in')
+  else if (legacyScrypt > 0) logger.warn(counts, 'credentials with legacy scrypt hashes: each costs a scrypt at its first connect until its secret is issued again')
+  else logger.info(counts, 'credentials')
 }

@@ -1,6 +1,10 @@
 import t from 'tap'
 import { ConfigError } from '@aed/core/validated-input'
-import { loadBrokerConfig } from './config.ts'
+import { generateSecret } from '@aed/core/credentials'
+import { loadBrokerConfig as loadConfig } from './config.ts'
+
+const key = generateSecret()
+const loadBrokerConfig = (env: Record<string, string>) => loadConfig({ CREDENTIALS_HASH_KEY: key, ...env })
 import { persistenceFromConfig, redisPassword } from './persistence.ts'
 
 t.test('by default the broker speaks plain MQTT on 1883 and no TLS', async t => {
@@ -53,4 +57,15 @@ t.test('an unknown store and a REDIS_URL that is not one are both listed', async
 t.test('the password in REDIS_URL is found so that no log line carries it', async t => {
   t.equal(redisPassword('redis://:s3cr%2Ft@redis:6379/0'), 's3cr/t')
   t.equal(redisPassword('redis://redis:6379'), undefined)
+})
+
+t.test('the credentials hash key is required and a secret: missing, placeholder or short keys are refused, and not quoted', async t => {
+  const missing = t.throws(() => loadConfig({})) as ConfigError
+  t.match(missing.problems, [/^CREDENTIALS_HASH_KEY: /])
+  for (const weak of ['change-me-credentials-hash-key', 'abc123abc123']) {
+    const error = t.throws(() => loadBrokerConfig({ CREDENTIALS_HASH_KEY: weak })) as ConfigError
+    t.match(error.problems, [/^CREDENTIALS_HASH_KEY: (a placeholder|too short)/], weak)
+    t.notMatch(error.message, weak)
+  }
+  t.equal(loadBrokerConfig({}).CREDENTIALS_HASH_KEY, key)
 })

@@ -41,6 +41,8 @@ export const BrokerConfigSchema = z.object({
     .describe('PEM CA certificate that signs cabinet client certificates; set = a cabinet may connect over TLS with a certificate whose CN is its cabinet id instead of its secret'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json')
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
+  CREDENTIALS_HASH_KEY: z.string().superRefine(strongSecret)
+    .describe('HMAC key of the secret hashes in CREDENTIALS_FILE; the same value as the monitor\'s'),
   CREDENTIALS_POLL_MS: z.coerce.number().int().min(100).default(1000)
     .describe('How often the broker checks the credentials file for revoked secrets'),
   ...BROKER_LIMIT_SETTINGS,

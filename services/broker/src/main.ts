@@ -9,13 +9,14 @@ import { persistenceFromConfig, redisPassword } from './persistence.ts'
 /** Entry point of the cabinet MQTT broker. */
 runService(async () => {
   const config = loadBrokerConfig()
-  const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE, redisPassword(config.REDIS_URL)] })
+  const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE, redisPassword(config.REDIS_URL), config.CREDENTIALS_HASH_KEY] })
   const tls = await mqttTlsFromConfig(config)
   const broker = await startBroker({
     host: config.MQTT_HOST,
     port: config.MQTT_PLAIN_ENABLED ? config.MQTT_PORT : undefined,
     tls,
     credentialsFile: config.CREDENTIALS_FILE,
+    credentialsHashKey: config.CREDENTIALS_HASH_KEY,
     credentialsPollMs: config.CREDENTIALS_POLL_MS,
     limits: brokerLimits(config),
     persistence: persistenceFromConfig(config),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
 import { pino } from 'pino'
-import { CredentialFile, generateSecret, hashSecret, serviceUsername } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher, serviceUsername } from '@aed/core/credentials'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import { startBrokerProcess, type BrokerProcess } from '@aed/testkit/broker-process'
 import { startPrivateRedis, type PrivateRedis } from '@aed/testkit/private-redis'
@@ -40,7 +40,9 @@ async function deployment (t: Scope, kind: 'disk' | 'redis' | 'memory'): Promise
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const credentialsFile = join(dir, 'credentials.json')
   const credentials = new CredentialFile(credentialsFile)
-  const env: Record<string, string> = { CREDENTIALS_FILE: credentialsFile, BROKER_PERSISTENCE: kind, BROKER_DATA_DIR: join(dir, 'broker'), LOG_LEVEL: 'debug' }
+  const hashKey = generateSecret()
+  const hasher = new SecretHasher(hashKey)
+  const env: Record<string, string> = { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: kind, BROKER_DATA_DIR: join(dir, 'broker'), LOG_LEVEL: 'debug' }
   let redis: PrivateRedis | undefined
   if (kind === 'redis') {
     redis = await startPrivateRedis()
@@ -49,7 +51,7 @@ async function deployment (t: Scope, kind: 'disk' | 'redis' | 'memory'): Promise
   }
   const add = async (username: string, role: 'cabinet' | 'service'): Promise<string> => {
     const secret = generateSecret()
-    await credentials.put(username, role, await hashSecret(secret))
+    await credentials.put(username, role, hasher.hash(secret))
     return secret
   }
   const monitorLogin = { username: serviceUsername('monitor'), password: await add(serviceUsername('monitor'), 'service') }
@@ -341,7 +343,7 @@ t.test('disk: a second broker on the same data directory refuses to start', asyn
   const d = await deployment(t, 'disk')
   const first = await brokerRun(t, d.env)
   const logger = pino({ level: 'silent' })
-  await t.rejects(startBroker({ host: '127.0.0.1', port: 0, credentialsFile: d.env.CREDENTIALS_FILE!, logger, persistence: { kind: 'disk', dataDir: d.env.BROKER_DATA_DIR! } }),
+  await t.rejects(startBroker({ host: '127.0.0.1', port: 0, credentialsFile: d.env.CREDENTIALS_FILE!, credentialsHashKey: d.env.CREDENTIALS_HASH_KEY!, logger, persistence: { kind: 'disk', dataDir: d.env.BROKER_DATA_DIR! } }),
     { message: /cannot open the broker's store in .*broker/ })
   await first.stop()
 })

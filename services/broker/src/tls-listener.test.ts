@@ -12,8 +12,10 @@ import { ConfigError } from '@aed/core/validated-input'
 import { createTestCertificates } from '@aed/testkit/test-certificates'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { startBroker } from './broker.ts'
-import { loadBrokerConfig } from './config.ts'
+import { loadBrokerConfig as loadConfig } from './config.ts'
 import { mqttTlsFromConfig } from './listeners.ts'
+
+const loadBrokerConfig = (env: Record<string, string>) => loadConfig({ CREDENTIALS_HASH_KEY: randomBytes(32).toString('base64'), ...env })
 
 const certs = await createTestCertificates()
 t.teardown(() => certs.remove())
@@ -90,7 +92,7 @@ t.test('with plain MQTT off the broker listens on TLS only', async t => {
 })
 
 t.test('a broker with neither listener does not start', async t => {
-  await t.rejects(startBroker({ credentialsFile: join(certs.dir, 'none.json'), logger: pino({ level: 'silent' }) }), /no MQTT listener/)
+  await t.rejects(startBroker({ credentialsFile: join(certs.dir, 'none.json'), credentialsHashKey: randomBytes(32).toString('base64'), logger: pino({ level: 'silent' }) }), /no MQTT listener/)
 })
 
 t.test('an encrypted server key is read with MQTT_TLS_KEY_PASSPHRASE', async t => {

@@ -5,7 +5,7 @@ import { ConfigError } from '@aed/core/validated-input'
 import { MONITOR_SECRETS, loadMonitorConfig, secretsOf } from './config.ts'
 
 const strong = (): string => randomBytes(32).toString('base64')
-const required = { AED_ADMIN_TOKEN: strong(), MQTT_PASSWORD: strong(), ALERT_LINK_SECRET: strong() }
+const required = { AED_ADMIN_TOKEN: strong(), MQTT_PASSWORD: strong(), CREDENTIALS_HASH_KEY: strong(), ALERT_LINK_SECRET: strong() }
 
 t.test('the defaults run the Pernik fleet against local services', async t => {
   const config = loadMonitorConfig(required)
@@ -19,7 +19,7 @@ t.test('every problem with a setting is listed at once', async t => {
   const error = t.throws(() => loadMonitorConfig({ PORT: 'eighty', AED_ADMIN_TOKEN: 'short' })) as ConfigError
   t.ok(error instanceof ConfigError)
   const problems = error.problems.join('\n')
-  for (const name of ['PORT', 'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET']) t.match(problems, name, `names ${name}`)
+  for (const name of ['PORT', 'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'CREDENTIALS_HASH_KEY', 'ALERT_LINK_SECRET']) t.match(problems, name, `names ${name}`)
 })
 
 t.test('settings that depend on each other are checked once each is valid: Twilio needs its account', async t => {
@@ -47,7 +47,7 @@ t.test('the placeholders of .env.example stop the start: each secret is named, w
   const example = Object.fromEntries((await readFile(new URL('../../../.env.example', import.meta.url), 'utf8'))
     .split('\n').filter(line => /^[A-Z0-9_]+=/.test(line)).map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
   const error = t.throws(() => loadMonitorConfig(example)) as ConfigError
-  for (const name of ['AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD']) {
+  for (const name of ['AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'CREDENTIALS_HASH_KEY', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD']) {
     t.ok(error.problems.includes(`${name}: a placeholder, not a secret; generate one with \`openssl rand -base64 32\``), name)
   }
 })
@@ -56,6 +56,7 @@ t.test('every secret setting refuses short, repeated and dictionary values, and 
   const weak = {
     AED_ADMIN_TOKEN: 'x'.repeat(40),
     MQTT_PASSWORD: 'password',
+    CREDENTIALS_HASH_KEY: 'secret-key-secret-key-2024',
     ALERT_LINK_SECRET: 'changeme',
     INFLUX_TOKEN: 'admin:admin-password-2024',
     SMTP_PASSWORD: 'Summer2024!',
@@ -70,7 +71,7 @@ t.test('every secret setting refuses short, repeated and dictionary values, and 
 
 t.test('the secret settings are the ones scrubbed from logs; unset optional ones are left out', async t => {
   const config = loadMonitorConfig({ ...required, SMTP_PASSWORD: strong() })
-  t.same(secretsOf(config).filter(v => v !== undefined).sort(), [required.AED_ADMIN_TOKEN, required.MQTT_PASSWORD, required.ALERT_LINK_SECRET, config.SMTP_PASSWORD].sort())
+  t.same(secretsOf(config).filter(v => v !== undefined).sort(), [required.AED_ADMIN_TOKEN, required.MQTT_PASSWORD, required.CREDENTIALS_HASH_KEY, required.ALERT_LINK_SECRET, config.SMTP_PASSWORD].sort())
 })
 
 t.test('TLS settings come in pairs: HTTPS needs certificate and key, a broker CA needs mqtts://', async t => {

@@ -41,6 +41,7 @@ export const MonitorConfigSchema = z.object({
   FLEET_FILE: z.string().default(PERNIK_FLEET_FILE).describe('YAML file declaring sites and cabinets (infra/fleet/)'),
   DATA_DIR: z.string().default('data/monitor').describe('Directory for the durable alert journal, the issued API tokens and the audit trail'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json').describe('Hashed MQTT credentials, shared with the broker'),
+  CREDENTIALS_HASH_KEY: secret.describe('HMAC key of the secret hashes in CREDENTIALS_FILE; the same value as the broker\'s'),
   AED_ADMIN_TOKEN: secret.describe('Bootstrap bearer token with the admin role on /api/v1'),
 
   MQTT_URL: z.string().default('mqtt://127.0.0.1:1883').describe('Broker URL (mqtt:// or mqtts://)'),
@@ -129,7 +130,7 @@ function isAddressOrRange (entry: string): boolean {
 
 /** The settings that are secrets: checked for strength, and scrubbed from every log line. */
 export const MONITOR_SECRETS = [
-  'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'HTTPS_KEY_PASSPHRASE'
+  'AED_ADMIN_TOKEN', 'MQTT_PASSWORD', 'CREDENTIALS_HASH_KEY', 'ALERT_LINK_SECRET', 'INFLUX_TOKEN', 'SMTP_PASSWORD', 'SMS_AUTH_TOKEN', 'SMS_WEBHOOK_TOKEN', 'HTTPS_KEY_PASSPHRASE'
 ] as const satisfies ReadonlyArray<keyof MonitorConfig>
 
 export function secretsOf (config: MonitorConfig): Array<string | undefined> {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { CredentialFile } from '@aed/core/credentials'
+import { CredentialFile, SecretHasher } from '@aed/core/credentials'
 import { loadFleet } from '@aed/core/fleet'
 import { InfluxV1Client } from '@aed/core/influx'
 import { hostname } from 'node:os'
@@ -51,7 +51,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
   const digestTemplates = await loadDigestTemplates()
   const notifiers = createNotifiers(channelsFromConfig(config))
   if (notifiers.length === 0) logger.warn('no notification channel configured (SMTP_HOST, SMS_PROVIDER): alerts reach nobody')
-  const issuer = new CredentialsIssuer(new CredentialFile(config.CREDENTIALS_FILE))
+  const issuer = new CredentialsIssuer(new CredentialFile(config.CREDENTIALS_FILE), new SecretHasher(config.CREDENTIALS_HASH_KEY))
   await issuer.registerServiceAccount(config.MQTT_USERNAME, config.MQTT_PASSWORD)
 
   const influx = new InfluxV1Client({ url: config.INFLUX_URL, database: config.INFLUX_DB, token: config.INFLUX_TOKEN })

@@ -6,6 +6,8 @@ export interface BrokerChild {
   url: string
   /** The auth broker's credentials file; undefined for the bare broker. */
   credentialsFile: string | undefined
+  /** The auth broker's CREDENTIALS_HASH_KEY; undefined for the bare broker. */
+  credentialsHashKey: string | undefined
   pid: number
   /** After a full garbage collection; external is what Buffers hold outside the heap. */
   memory (): Promise<{ rssMB: number, heapUsedMB: number, externalMB: number, connectedClients: number }>
@@ -21,6 +23,7 @@ export async function startBrokerChild (mode: 'auth' | 'bare'): Promise<BrokerCh
   return {
     url: ready.url,
     credentialsFile: ready.credentialsFile,
+    credentialsHashKey: ready.credentialsHashKey,
     pid: child.pid ?? -1,
     async memory () {
       const reply = nextMessage(child, 'memory', 30_000)

@@ -11,7 +11,7 @@ import { collectGarbage } from './memory.ts'
  */
 export type BrokerChildRequest = { type: 'memory' } | { type: 'stop' }
 export type BrokerChildMessage =
-  | { type: 'ready', url: string, credentialsFile?: string }
+  | { type: 'ready', url: string, credentialsFile?: string, credentialsHashKey?: string }
   | { type: 'memory', rssMB: number, heapUsedMB: number, externalMB: number, connectedClients: number }
 
 const MB = 1024 * 1024
@@ -33,4 +33,4 @@ process.on('message', (request: BrokerChildRequest) => {
     broker.close().finally(() => process.exit(0))
   }
 })
-send({ type: 'ready', url: broker.url, ...(authBroker !== undefined ? { credentialsFile: authBroker.credentials.path } : {}) })
+send({ type: 'ready', url: broker.url, ...(authBroker !== undefined ? { credentialsFile: authBroker.credentials.path, credentialsHashKey: authBroker.credentialsHashKey } : {}) })

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CredentialFile, generateSecret, hashSecret } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
 import { InfluxV1Client } from '@aed/core/influx'
 import { startBrokerProcess, type BrokerProcess } from '@aed/testkit/broker-process'
 import type { PrivateInfluxd } from '@aed/testkit/private-influxd'
@@ -23,6 +23,8 @@ const DOOR_PAGE = /Взет АЕД/
 export interface DurabilityGround {
   dir: string
   credentialsFile: string
+  /** CREDENTIALS_HASH_KEY shared by the broker and the monitor. */
+  hashKey: string
   secrets: ReadonlyMap<string, string>
   alertingFile: string
   influxd: PrivateInfluxd
@@ -33,9 +35,11 @@ export async function prepareGround (dir: string, cabinetIds: readonly string[],
   const credentialsFile = join(dir, 'credentials.json')
   const credentials = new CredentialFile(credentialsFile)
   const secrets = new Map<string, string>()
+  const hashKey = generateSecret()
+  const hasher = new SecretHasher(hashKey)
   for (const id of [...cabinetIds, DOOR_CABINET]) {
     const secret = generateSecret()
-    await credentials.put(id, 'cabinet', await hashSecret(secret))
+    await credentials.put(id, 'cabinet', hasher.hash(secret))
     secrets.set(id, secret)
   }
   const alertingFile = join(dir, 'alerting.yaml')
@@ -47,7 +51,7 @@ export async function prepareGround (dir: string, cabinetIds: readonly string[],
     escalation: { ackTimeoutMinutes: 60 },
     digest: { enabled: false }
   }))
-  return { dir, credentialsFile, secrets, alertingFile, influxd }
+  return { dir, credentialsFile, hashKey, secrets, alertingFile, influxd }
 }
 
 export interface RigOptions {
@@ -93,6 +97,7 @@ export class DurabilityRig {
     await influx.createDatabase()
     const brokerEnv: Record<string, string> = {
       CREDENTIALS_FILE: ground.credentialsFile,
+      CREDENTIALS_HASH_KEY: ground.hashKey,
       BROKER_PERSISTENCE: options.persistence,
       BROKER_DATA_DIR: join(rowDir, 'broker'),
       ...(options.redisUrl !== undefined ? { REDIS_URL: options.redisUrl } : {})
@@ -114,6 +119,7 @@ export class DurabilityRig {
         MQTT_PASSWORD: strongTestSecret(),
         MQTT_CLIENT_ID: `aed-monitor-durability-${options.key}-${process.pid}`,
         CREDENTIALS_FILE: ground.credentialsFile,
+      CREDENTIALS_HASH_KEY: ground.hashKey,
         DATA_DIR: join(rowDir, 'monitor'),
         INFLUX_URL: influxProxy !== undefined ? `http://127.0.0.1:${influxProxy.port}` : ground.influxd.url,
         INFLUX_DB: database,

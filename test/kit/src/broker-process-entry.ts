@@ -1,6 +1,7 @@
 import { createLogger } from '@aed/core/logger'
 import { startBroker } from '@aed/broker'
 import { loadBrokerConfig } from '@aed/broker/config'
+import { brokerLimits } from '@aed/broker/broker-limits'
 import { persistenceFromConfig } from '@aed/broker/persistence'
 import type { BrokerProcessMessage } from './broker-process.ts'
 
@@ -16,6 +17,8 @@ const broker = await startBroker({
   host: config.MQTT_HOST,
   port: config.MQTT_PORT,
   credentialsFile: config.CREDENTIALS_FILE,
+  credentialsHashKey: config.CREDENTIALS_HASH_KEY,
+  limits: brokerLimits(config),
   credentialsPollMs: config.CREDENTIALS_POLL_MS,
   persistence: persistenceFromConfig(config),
   logger,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino, type Logger } from 'pino'
-import { CredentialFile, generateSecret, hashSecret, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
+import { CredentialFile, generateSecret, SecretHasher, serviceUsername, type PrincipalRole } from '@aed/core/credentials'
 import { startBroker, type BrokerLimits, type MqttTlsOptions, type RunningBroker } from '@aed/broker'
 
 /** A real broker on a free loopback port with its own credentials file. */
@@ -12,6 +12,10 @@ export interface TestBroker extends RunningBroker {
   /** mqtts://localhost:port when TLS is on. */
   tlsUrl?: string | undefined
   credentials: CredentialFile
+  /** CREDENTIALS_HASH_KEY of this broker (random per broker). */
+  credentialsHashKey: string
+  /** Hashes secrets as the monitor does for this broker. */
+  hasher: SecretHasher
   /** Registers a principal and returns its plain secret. */
   addPrincipal (username: string, role: PrincipalRole): Promise<string>
   addCabinet (cabinetId: string): Promise<string>
@@ -34,24 +38,33 @@ export interface TestBrokerOptions {
   plain?: boolean
   /** Overrides of the broker's limits. */
   limits?: Partial<BrokerLimits>
+  /** CREDENTIALS_HASH_KEY; a random one by default. */
+  credentialsHashKey?: string
+  /** An existing credentials file (kept on close); by default one in a temporary directory. */
+  credentialsFile?: string
+  /** The plain MQTT port; a free one by default. */
+  port?: number
 }
 
 export async function startTestBroker (options: TestBrokerOptions = {}): Promise<TestBroker> {
-  const dir = await mkdtemp(join(tmpdir(), 'aed-broker-'))
-  const credentialsFile = join(dir, 'credentials.json')
+  const dir = options.credentialsFile === undefined ? await mkdtemp(join(tmpdir(), 'aed-broker-')) : undefined
+  const credentialsFile = options.credentialsFile ?? join(dir!, 'credentials.json')
   const credentials = new CredentialFile(credentialsFile)
+  const credentialsHashKey = options.credentialsHashKey ?? generateSecret()
+  const hasher = new SecretHasher(credentialsHashKey)
   const broker = await startBroker({
     host: '127.0.0.1',
-    port: options.plain === false ? undefined : 0,
+    port: options.plain === false ? undefined : options.port ?? 0,
     tls: options.tls === undefined ? undefined : { ...options.tls, port: 0 },
     credentialsFile,
+    credentialsHashKey,
     credentialsPollMs: options.credentialsPollMs ?? 100,
     limits: { ...TEST_LOGIN_DELAYS, ...options.limits },
     logger: options.logger ?? pino({ level: 'silent' })
   })
   const addPrincipal = async (username: string, role: PrincipalRole): Promise<string> => {
     const secret = generateSecret()
-    await credentials.put(username, role, await hashSecret(secret))
+    await credentials.put(username, role, hasher.hash(secret))
     return secret
   }
   const tlsUrl = broker.tlsPort === undefined ? undefined : `mqtts://localhost:${broker.tlsPort}`
@@ -60,6 +73,8 @@ export async function startTestBroker (options: TestBrokerOptions = {}): Promise
     url: options.plain === false ? tlsUrl! : `mqtt://127.0.0.1:${broker.port}`,
     tlsUrl,
     credentials,
+    credentialsHashKey,
+    hasher,
     addPrincipal,
     addCabinet: id => addPrincipal(id, 'cabinet'),
     async addService (name) {
@@ -68,7 +83,7 @@ export async function startTestBroker (options: TestBrokerOptions = {}): Promise
     },
     async close () {
       await broker.close()
-      await rm(dir, { recursive: true, force: true })
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true })
     }
   }
 }

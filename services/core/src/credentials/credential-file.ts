@@ -1,13 +1,14 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile, stat } from 'node:fs/promises'
 import { z } from 'zod'
+import { replaceFileDurably } from '../durable-file.ts'
+import { secretHashScheme } from './secret-hash.ts'
 
 export const PrincipalRoleSchema = z.enum(['cabinet', 'service'])
 export type PrincipalRole = z.infer<typeof PrincipalRoleSchema>
 
 const PrincipalSchema = z.object({
   role: PrincipalRoleSchema,
-  secretHash: z.string().startsWith('scrypt$'),
+  secretHash: z.string().refine(hash => secretHashScheme(hash) !== undefined, 'not an hmac-sha256$… or scrypt$… hash'),
   issuedAt: z.string()
 })
 export type Principal = z.infer<typeof PrincipalSchema> & { username: string }
@@ -30,12 +31,21 @@ export class CredentialFileError extends Error {
   }
 }
 
+/** One principal to store with putAll(). */
+export interface PrincipalEntry {
+  username: string
+  role: PrincipalRole
+  secretHash: string
+}
+
 /**
  * Hashed MQTT credentials in one JSON file, shared by the service (which
- * issues them) and the broker (which checks them). Writes go to a temporary
- * file renamed over the old one, so a reader never sees half a file; readers
- * reload when the file's mtime changes, so a new secret takes effect at the
- * next connect without a restart.
+ * issues them, the only writer) and the broker (which checks them). Writes
+ * go to a temporary file that is synced and renamed over the old one, and
+ * the directory is synced after the rename, so a reader never sees half a
+ * file and a power cut leaves the old file or the new one; readers reload
+ * when the file's mtime changes, so a new secret takes effect at the next
+ * connect without a restart.
  */
 export class CredentialFile implements CredentialLookup {
   private content: CredentialFileContent = { version: 1, principals: {} }
@@ -57,20 +67,26 @@ export class CredentialFile implements CredentialLookup {
 
   /** Adds or replaces a principal; the previous secret stops working. */
   async put (username: string, role: PrincipalRole, secretHash: string, issuedAt = new Date()): Promise<void> {
+    return await this.putAll([{ username, role, secretHash }], issuedAt)
+  }
+
+  /** put() for many principals in one rewrite of the file (provisioning a fleet). */
+  async putAll (entries: Iterable<PrincipalEntry>, issuedAt = new Date()): Promise<void> {
     const write = this.writes.then(async () => {
       await this.refresh()
-      this.content.principals[username] = { role, secretHash, issuedAt: issuedAt.toISOString() }
+      for (const { username, role, secretHash } of entries) {
+        this.content.principals[username] = { role, secretHash, issuedAt: issuedAt.toISOString() }
+      }
       await this.persist()
     })
     this.writes = write.catch(() => undefined)
-    return write
+    return await write
   }
 
   private async persist (): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true })
-    const tmp = `${this.path}.${process.pid}.tmp`
-    await writeFile(tmp, JSON.stringify(this.content, null, 2) + '\n', { mode: 0o600 })
-    await rename(tmp, this.path)
+    // Indented while small enough to read by hand; a national fleet's file is written compact.
+    const indent = Object.keys(this.content.principals).length <= 1000 ? 2 : undefined
+    await replaceFileDurably(this.path, JSON.stringify(this.content, null, indent) + '\n')
     this.loadedMtimeMs = (await stat(this.path)).mtimeMs
   }
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import type { Clock } from '@aed/core/time'
 import { ApiRoleSchema, type ApiPrincipal, type ApiRole, type TokenVerifier } from '../http/api-auth.ts'
-import { replaceFileDurably } from '../storage/durable-file.ts'
+import { replaceFileDurably } from '@aed/core/durable-file'
 import type { Unit } from '../unit.ts'
 
 /** The issued tokens' file, in DATA_DIR. */

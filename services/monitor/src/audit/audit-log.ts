@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline'
 import { z } from 'zod'
 import type { Clock } from '@aed/core/time'
 import { ApiRoleSchema } from '../http/api-auth.ts'
-import { syncDirectory } from '../storage/durable-file.ts'
+import { syncDirectory } from '@aed/core/durable-file'
 import type { Unit } from '../unit.ts'
 
 /** The audit trail's file, in DATA_DIR. */

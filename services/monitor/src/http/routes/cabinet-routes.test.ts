@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap'
 import mqtt from 'mqtt'
-import { verifySecret } from '@aed/core/credentials'
 import { cabinetTopic } from '@aed/core/protocol'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { API_TEST_START, apiAppFor } from '../../../../../test/support/api-app.ts'
@@ -96,7 +95,8 @@ t.test('POST /cabinets/{id}/credentials issues a new secret once, not cached, st
   const stored = await api.credentials.find('pernik-aed-01')
   t.match(stored, { role: 'cabinet', issuedAt: API_TEST_START })
   t.notMatch(JSON.stringify(stored), res.body.secret, 'the file holds no plain secret')
-  t.ok(await verifySecret(res.body.secret, stored!.secretHash), 'the hash matches the secret')
+  t.ok(await api.hasher.verify(res.body.secret, stored!.secretHash), 'the hash matches the secret')
+  t.match(stored!.secretHash, /^hmac-sha256\$/, 'in the current scheme')
 
   t.match(api.logs.find(entry => entry.msg === 'cabinet secret issued'), { cabinetId: 'pernik-aed-01', by: 'admin' })
   t.notOk(api.logs.some(entry => JSON.stringify(entry).includes(res.body.secret)), 'the secret is never logged')
@@ -111,8 +111,8 @@ t.test('issuing again replaces the secret: the previous one stops matching', asy
   t.not(second.body.secret, first)
   const stored = await api.credentials.find('pernik-aed-01')
   t.equal(stored?.issuedAt, '2026-11-24T10:01:00.000Z')
-  t.notOk(await verifySecret(first, stored!.secretHash), 'the first secret is revoked')
-  t.ok(await verifySecret(second.body.secret, stored!.secretHash))
+  t.notOk(await api.hasher.verify(first, stored!.secretHash), 'the first secret is revoked')
+  t.ok(await api.hasher.verify(second.body.secret, stored!.secretHash))
 })
 
 t.test('credentials are issued for a cabinet of any status, and only for the fleet file\'s cabinets', async t => {
