@@ -13,5 +13,6 @@ declare module 'aedes-persistence-redis' {
   import type { Redis } from 'ioredis'
   import type { AedesStore } from './persistence.ts'
   /** An Aedes persistence on Redis; `conn` is the connection it uses and closes on destroy(). */
-  export default function redisPersistence (options: { conn: Redis }): AedesStore
+  /** `maxSessionDelivery`: how many queued messages a reconnecting client is handed (default 1000; -1 for all). */
+  export default function redisPersistence (options: { conn: Redis, maxSessionDelivery?: number }): AedesStore
 }

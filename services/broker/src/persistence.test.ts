@@ -120,6 +120,18 @@ async function monitorSubscribedThenAway (t: Scope, url: string, d: Deployment):
 }
 
 for (const kind of ['disk', 'redis'] as const) {
+  t.test(`${kind}: a monitor that comes back to a long queue (1500 messages) is handed all of it at once`, async t => {
+    const d = await deployment(t, kind)
+    const broker = await brokerRun(t, d.env)
+    await monitorSubscribedThenAway(t, broker.url, d)
+    const cab = await cabinet(t, broker.url, 'keep-aed-20', await d.addCabinet('keep-aed-20'))
+    for (let seq = 0; seq < 1500; seq++) await cab.client.publishAsync('aed/v1/keep-aed-20/heartbeat', JSON.stringify({ seq }), { qos: 1 })
+    const monitor = await connect(t, broker.url, monitorOptions(d))
+    const seqs = (): Set<number> => new Set(monitor.received.map(r => (JSON.parse(r.payload) as { seq: number }).seq))
+    await waitFor(() => seqs().size === 1500, 'all 1500 queued messages', 120_000).catch(() => undefined)
+    t.equal(seqs().size, 1500, 'not only the first 1000 (aedes-persistence-redis hands out 1000 unless told otherwise)')
+  })
+
   t.test(`${kind}: a QoS 1 message queued for the monitor while it is away is delivered after the broker is killed and restarted`, async t => {
     const d = await deployment(t, kind)
     const first = await brokerRun(t, d.env)

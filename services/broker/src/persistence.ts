@@ -130,7 +130,11 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
   const connect = (options: RedisOptions = {}): Redis => new Redis(url, { maxRetriesPerRequest: null, disableClientInfo: true, ...options })
   const conn = connect().on('error', onError)
   let backInReach: Promise<void> | undefined
-  const persistence = storeGrantedOnce(redisPersistence({ conn }), policy)
+  // aedes-persistence-redis hands a reconnecting client only the first 1000
+  // messages queued for it (maxSessionDelivery) and leaves the rest until its
+  // next reconnection: after a broker restart under load the monitor's queue
+  // is longer than that. -1 makes its LRANGE take the whole list.
+  const persistence = storeGrantedOnce(redisPersistence({ conn, maxSessionDelivery: -1 }), policy)
   // ioredis sends (P)SUBSCRIBE before its ready check, whose INFO then fails
   // in subscriber mode and ends the connection for good. Aedes subscribes as
   // it starts, often while that connection is still being made; the pub/sub
