@@ -6,7 +6,7 @@ import { loadBrokerConfig } from './config.ts'
 import { mqttTlsFromConfig } from './listeners.ts'
 
 /** Entry point of the cabinet MQTT broker. */
-runService(async () => {
+runService('aed-broker', async () => {
   const config = loadBrokerConfig()
   const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE] })
   const tls = await mqttTlsFromConfig(config)
