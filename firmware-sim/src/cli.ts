@@ -2,10 +2,14 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
 import { isCabinetId } from '@aed/core/protocol'
+import { describeStartFailure, wantsStackTraces } from '@aed/core/start-failure'
 import { CONSOLE_HELP, ConsoleCommandError, runConsoleCommand } from './console-commands.ts'
 import { cabinetsToSimulate, provisionCabinets } from './provision.ts'
 import { readSecrets, writeSecrets } from './secrets-file.ts'
 import { SimulatedCabinet } from './simulated-cabinet.ts'
+
+/** Under .demo/, which is git-ignored, so that secrets never land in the repository. */
+const DEFAULT_SECRETS_FILE = '.demo/sim-secrets.json'
 
 const HELP = `aed-sim — AED cabinet simulator (protocol v1) for commissioning, testing and training
 
@@ -28,9 +32,13 @@ provision options:
   --api URL             monitor base URL (default http://127.0.0.1:8080)
   --token TOKEN         admin bearer token (default: $AED_ADMIN_TOKEN)
   --fleet FILE          fleet file (default: Pernik)
+  --cabinet ID          provision only this cabinet
   --include-planned     also provision planned cabinets
-  --out FILE            where to write the secrets (default sim-secrets.json)
+  --out FILE            where to write the secrets (default ${DEFAULT_SECRETS_FILE},
+                        git-ignored; mode 0600)
   Issuing a secret replaces the cabinet's previous one.
+
+Errors are one line saying what to fix; LOG_LEVEL=debug adds the stack trace.
 
 Each simulated cabinet connects with client id = username = its id, keeps a
 persistent session, publishes a retained status with a last will, a heartbeat
@@ -41,27 +49,37 @@ while offline with their original timestamps.
 ${CONSOLE_HELP}
 
 Example (demo defaults):
-  aed-sim provision --token "$AED_ADMIN_TOKEN" --include-planned --out .demo/sim-secrets.json
-  aed-sim run --secrets .demo/sim-secrets.json --include-planned
+  aed-sim provision --token "$AED_ADMIN_TOKEN" --include-planned
+  aed-sim run --secrets ${DEFAULT_SECRETS_FILE} --include-planned
   > open pernik-aed-01`
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    help: { type: 'boolean', short: 'h' },
-    broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
-    api: { type: 'string', default: 'http://127.0.0.1:8080' },
-    token: { type: 'string' },
-    fleet: { type: 'string' },
-    secrets: { type: 'string' },
-    cabinet: { type: 'string' },
-    secret: { type: 'string' },
-    out: { type: 'string', default: 'sim-secrets.json' },
-    'include-planned': { type: 'boolean', default: false },
-    speed: { type: 'string', default: '1' },
-    heartbeat: { type: 'string' }
+const { positionals, values } = parseCommandLine()
+
+function parseCommandLine () {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        api: { type: 'string', default: 'http://127.0.0.1:8080' },
+        token: { type: 'string' },
+        fleet: { type: 'string' },
+        secrets: { type: 'string' },
+        cabinet: { type: 'string' },
+        secret: { type: 'string' },
+        out: { type: 'string', default: DEFAULT_SECRETS_FILE },
+        'include-planned': { type: 'boolean', default: false },
+        speed: { type: 'string', default: '1' },
+        heartbeat: { type: 'string' }
+      }
+    })
+  } catch (err) {
+    // An unknown or malformed option: say which, not where in node:util it was found.
+    console.error(`aed-sim: ${(err as Error).message}\n(aed-sim --help explains the options)`)
+    process.exit(2)
   }
-})
+}
 
 class UsageError extends Error {}
 
@@ -69,6 +87,7 @@ async function provision (): Promise<void> {
   const token = values.token ?? process.env.AED_ADMIN_TOKEN
   if (token === undefined || token === '') throw new UsageError('provision needs --token or AED_ADMIN_TOKEN')
   const fleet = await loadFleet(values.fleet ?? PERNIK_FLEET_FILE)
+  if (values.cabinet !== undefined && !isCabinetId(values.cabinet)) throw new UsageError(`--cabinet ${values.cabinet} is not a valid cabinet id`)
   const ids = values.cabinet !== undefined ? [values.cabinet] : cabinetsToSimulate(fleet, values['include-planned'])
   const secrets = await provisionCabinets(values.api, token, ids)
   await writeSecrets(values.out, secrets)
@@ -142,6 +161,10 @@ async function main (): Promise<void> {
 }
 
 main().catch(err => {
-  console.error(err instanceof UsageError ? `${err.message}\n(aed-sim --help explains the options)` : err)
-  process.exit(err instanceof UsageError ? 2 : 1)
+  if (err instanceof UsageError) {
+    console.error(`aed-sim: ${err.message}\n(aed-sim --help explains the options)`)
+    process.exit(2)
+  }
+  console.error(describeStartFailure(err, { heading: 'aed-sim', verbose: wantsStackTraces(process.env.LOG_LEVEL) }))
+  process.exit(1)
 })

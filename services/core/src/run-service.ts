@@ -32,7 +32,7 @@ export function runService (program: string, start: () => Promise<{ logger: Logg
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))
   }, err => {
-    console.error(describeStartFailure(err, { program, verbose: wantsStackTraces(process.env.LOG_LEVEL) }))
+    console.error(describeStartFailure(err, { heading: `${program} cannot start`, verbose: wantsStackTraces(process.env.LOG_LEVEL) }))
     process.exit(1)
   })
 }

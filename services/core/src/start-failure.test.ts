@@ -26,28 +26,28 @@ t.test('a port in use becomes one line naming the port and the setting that chos
   const err = listenFailure(raw, 'MQTT_PORT', '127.0.0.1', port)
   t.type(err, PortInUseError)
   t.equal(err.cause, raw, 'the original error stays reachable')
-  const message = describeStartFailure(err, { program: 'aed-broker', verbose: false })
+  const message = describeStartFailure(err, { heading: 'aed-broker cannot start', verbose: false })
   t.equal(message.split('\n').length, 1)
   t.match(message, `aed-broker cannot start: port ${port} on 127.0.0.1 is already in use`)
   t.match(message, 'set MQTT_PORT to a free port')
 })
 
 t.test('a configuration error with one problem is one line, with several one line each', async t => {
-  t.equal(describeStartFailure(new ConfigError(['AED_ADMIN_TOKEN: too short for a secret']), { program: 'aed-monitor', verbose: false }),
+  t.equal(describeStartFailure(new ConfigError(['AED_ADMIN_TOKEN: too short for a secret']), { heading: 'aed-monitor cannot start', verbose: false }),
     'aed-monitor cannot start: AED_ADMIN_TOKEN: too short for a secret')
-  const several = describeStartFailure(new ConfigError(['PORT: not a number', 'MQTT_PASSWORD: required']), { program: 'aed-monitor', verbose: false })
+  const several = describeStartFailure(new ConfigError(['PORT: not a number', 'MQTT_PASSWORD: required']), { heading: 'aed-monitor cannot start', verbose: false })
   t.same(several.split('\n'), ['aed-monitor cannot start: invalid configuration:', '  - PORT: not a number', '  - MQTT_PASSWORD: required'])
 })
 
 t.test('a bad fleet file lists its problems, one per line, without a stack', async t => {
-  const message = describeStartFailure(new FleetFileError('fleet.yaml', ['sites.0.id: site id: lower-case letters', 'fleet: required']), { program: 'demo', verbose: false })
+  const message = describeStartFailure(new FleetFileError('fleet.yaml', ['sites.0.id: site id: lower-case letters', 'fleet: required']), { heading: 'demo cannot start', verbose: false })
   t.same(message.split('\n'), ['demo cannot start: fleet file fleet.yaml is invalid:', '  - sites.0.id: site id: lower-case letters', '  - fleet: required'])
   t.notMatch(message, /\n\s+at /)
 })
 
 t.test('an unexpected error shows its message and how to see more; verbose shows the stack', async t => {
   const err = new Error('influxd exited with 1')
-  const short = describeStartFailure(err, { program: 'demo', verbose: false })
+  const short = describeStartFailure(err, { heading: 'demo cannot start', verbose: false })
   t.same(short.split('\n'), ['demo cannot start: influxd exited with 1', '(LOG_LEVEL=debug shows where it failed)'])
-  t.match(describeStartFailure(err, { program: 'demo', verbose: true }), /\n\s+at /)
+  t.match(describeStartFailure(err, { heading: 'demo cannot start', verbose: true }), /\n\s+at /)
 })
