@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs'
 /** An influxd of our own: its own data directory, free ports, gone after stop(). */
 export interface PrivateInfluxd {
   url: string
+  /** The influxd process, for a host that must be sure it is gone (kill on exit). */
+  pid: number
   stop (): Promise<void>
 }
 
@@ -35,7 +37,17 @@ export function freePort (): Promise<number> {
  * Starts InfluxDB 1.x (Debian's influxdb package) on loopback with a
  * throw-away configuration and waits until /ping answers.
  */
-export async function startPrivateInfluxd (binary = findInfluxd(), options: { dataDir?: string, keepData?: boolean } = {}): Promise<PrivateInfluxd> {
+export interface PrivateInfluxdOptions {
+  dataDir?: string
+  keepData?: boolean
+  /**
+   * Called as soon as influxd is spawned, before it answers: a host that is
+   * stopped while influxd starts (Ctrl-C, an error elsewhere) can still kill it.
+   */
+  onSpawn?: (pid: number) => void
+}
+
+export async function startPrivateInfluxd (binary = findInfluxd(), options: PrivateInfluxdOptions = {}): Promise<PrivateInfluxd> {
   if (binary === undefined) throw new Error('influxd is not on PATH (Debian: apt-get install influxdb)')
   const dir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'aed-influxd-'))
   const [httpPort, rpcPort] = [await freePort(), await freePort()]
@@ -52,6 +64,7 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
     ''
   ].join('\n'))
   const child = spawn(binary, ['run', '-config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  if (child.pid !== undefined) options.onSpawn?.(child.pid)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   const url = `http://127.0.0.1:${httpPort}`
@@ -64,6 +77,7 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
   }
   return {
     url,
+    pid: child.pid!,
     async stop () {
       await stopChild(child)
       if (options.keepData !== true) await rm(dir, { recursive: true, force: true })
