@@ -31,9 +31,10 @@ function killOnTeardown (t: Test, demo: DemoProcess): void {
   t.teardown(() => { if (isRunning(demo.pid)) demo.child.kill('SIGKILL') })
 }
 
-async function stopped (t: Test, demo: DemoProcess, dir: string, how: 'SIGTERM' | 'quit'): Promise<void> {
-  if (how === 'SIGTERM') demo.child.kill('SIGTERM')
-  else demo.send('quit')
+/** Ctrl-C is SIGINT to the demo (and npm, which waits for it). */
+async function stopped (t: Test, demo: DemoProcess, dir: string, how: 'SIGINT' | 'SIGTERM' | 'quit'): Promise<void> {
+  if (how === 'quit') demo.send('quit')
+  else demo.child.kill(how)
   t.equal(await demo.exited, 0, `the demo exits with 0 on ${how}`)
   await waitFor(() => processesMentioning(dir).length === 0, `no process mentioning ${dir} left`, 30_000)
   t.same(processesMentioning(dir), [], 'nothing it started is left running')
@@ -119,7 +120,7 @@ t.test('each run starts with a clean alert journal unless --keep; SMS and email 
   const keptBanner = await kept.ready()
   t.match(kept.stdout(), 'continuing the previous session (--keep)')
   t.ok((await alertIds(keptBanner)).includes(doorAlert), 'with --keep the previous session\'s alert is still known')
-  await stopped(t, kept, dir, 'quit')
+  await stopped(t, kept, dir, 'SIGINT')
 
   // Without it, the next run knows nothing of it, and so sends nothing about it.
   const fresh = startDemo({ DEMO_DIR: dir, ...await ports() })
