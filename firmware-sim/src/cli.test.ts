@@ -58,6 +58,14 @@ t.test('aed-sim', async t => {
     t.notMatch(stderr, /\n\s+at /)
   })
 
+  t.test('run with a secrets file that is not there says how to make one, in one line', async t => {
+    const { code, stderr } = await aedSim(['run', '--secrets', 'missing.json'], cwd)
+    t.equal(code, 1)
+    t.same(stderr.split('\n').filter(line => line !== ''), [
+      'aed-sim: cannot read the secrets file missing.json (ENOENT): issue secrets with "aed-sim provision" first, or give the file with --secrets'
+    ])
+  })
+
   t.test('provision without a token says how to give one', async t => {
     const { code, stderr } = await aedSim(['provision'], cwd, { AED_ADMIN_TOKEN: '' })
     t.equal(code, 2)
