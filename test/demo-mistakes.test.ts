@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '@aed/testkit/private-influxd'
 import { waitFor } from '@aed/testkit/wait-for'
 import { isRunning, linesOf, processesMentioning, startDemo, type DemoProcess } from './support/demo-process.ts'
 
@@ -43,7 +42,7 @@ t.test('the MQTT port in use: one line naming the port and MQTT_PORT; influxd, s
   const dir = await demoDir(t)
   const held = await holdPort()
   t.teardown(() => { held.server.close() })
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: String(held.port) })
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: String(held.port) })
   const lines = await failedCleanly(t, demo, dir)
   t.ok(existsSync(join(dir, 'influxdb', 'influxdb.conf')), 'influxd had been started before the broker failed')
   t.same(lines, [`demo cannot start: port ${held.port} on 0.0.0.0 is already in use (another instance still running?): stop what listens there, or set MQTT_PORT to a free port`])
@@ -63,14 +62,14 @@ t.test('the API port in use: one line naming the port and PORT; influxd, broker 
 
 t.test('an empty admin token: one line saying to unset it or how to make one, before anything starts', async t => {
   const dir = await demoDir(t)
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: '0', AED_ADMIN_TOKEN: '' })
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: '0', AED_ADMIN_TOKEN: '' })
   const lines = await failedCleanly(t, demo, dir)
   t.same(lines, ['demo cannot start: AED_ADMIN_TOKEN is set but empty: unset it (the demo then makes one), or set it to a random value: openssl rand -base64 32'])
 })
 
 t.test('a short admin token: one line naming the setting and how to make a good one', async t => {
   const dir = await demoDir(t)
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: '0', AED_ADMIN_TOKEN: 'demo123' })
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: '0', AED_ADMIN_TOKEN: 'demo123' })
   const lines = await failedCleanly(t, demo, dir)
   t.equal(lines.length, 1)
   t.match(lines[0], /^demo cannot start: AED_ADMIN_TOKEN: too short for a secret.*openssl rand -base64 32/)
@@ -94,7 +93,7 @@ t.test('a bad fleet file: each problem on its own line, no stack trace', async t
     '        location: Hall',
     ''
   ].join('\n'))
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: '0', FLEET_FILE: fleetFile })
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: '0', FLEET_FILE: fleetFile })
   const lines = await failedCleanly(t, demo, dir)
   t.equal(lines[0], `demo cannot start: fleet file ${fleetFile} is invalid:`)
   t.match(lines.slice(1), [/^ {2}- sites\.0\.id: /, /^ {2}- sites\.0\.cabinets\.0\.status: /])
@@ -104,14 +103,14 @@ t.test('a bad fleet file: each problem on its own line, no stack trace', async t
 t.test('a missing fleet file: one problem, naming the file', async t => {
   const dir = await demoDir(t)
   const fleetFile = join(dir, 'no-such-fleet.yaml')
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: '0', FLEET_FILE: fleetFile })
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: '0', FLEET_FILE: fleetFile })
   const lines = await failedCleanly(t, demo, dir)
   t.same(lines, [`demo cannot start: fleet file ${fleetFile} is invalid:`, '  - cannot read it (ENOENT)'])
 })
 
 t.test('an unknown argument: one line with the usage', async t => {
   const dir = await demoDir(t)
-  const demo = startDemo({ DEMO_DIR: dir, PORT: String(await freePort()), MQTT_PORT: '0' }, ['--kep'])
+  const demo = startDemo({ DEMO_DIR: dir, PORT: '0', MQTT_PORT: '0' }, ['--kep'])
   const lines = await failedCleanly(t, demo, dir)
   t.equal(lines.length, 1)
   t.match(lines[0], /^demo cannot start: unknown argument --kep; usage: npm run demo \[-- --keep\]/)

@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '@aed/testkit/private-influxd'
 import { waitFor } from '@aed/testkit/wait-for'
 import { isRunning, linesOf, processesMentioning, startDemo, type DemoBanner, type DemoProcess } from './support/demo-process.ts'
 
@@ -23,9 +22,8 @@ async function demoDir (t: Test): Promise<string> {
   return dir
 }
 
-async function ports (): Promise<Record<string, string>> {
-  return { PORT: String(await freePort()), MQTT_PORT: '0' }
-}
+/** Any free ports: these demos run beside other tests. */
+const PORTS = { PORT: '0', MQTT_PORT: '0' }
 
 function killOnTeardown (t: Test, demo: DemoProcess): void {
   t.teardown(() => { if (isRunning(demo.pid)) demo.child.kill('SIGKILL') })
@@ -54,11 +52,11 @@ async function alertIds (banner: DemoBanner): Promise<string[]> {
 
 t.test('a second demo on the same directory refuses in one line naming the first one\'s pid, and the first keeps running', async t => {
   const dir = await demoDir(t)
-  const first = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const first = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, first)
   const banner = await first.ready()
 
-  const second = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const second = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, second)
   t.equal(await second.exited, 1)
   t.same(linesOf(second.stderr()), [
@@ -75,7 +73,7 @@ t.test('a second demo on the same directory refuses in one line naming the first
 
 t.test('a demo killed with SIGKILL leaves its influxd; the next demo takes over the stale lock and stops it', async t => {
   const dir = await demoDir(t)
-  const killed = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const killed = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, killed)
   const { influxdPid } = await killed.ready()
   if (influxdPid === undefined) throw new Error('the demo started no influxd (is influxd on PATH?)')
@@ -83,7 +81,7 @@ t.test('a demo killed with SIGKILL leaves its influxd; the next demo takes over 
   await killed.exited
   t.ok(isRunning(influxdPid), 'no code ran in the killed demo: its influxd is orphaned')
 
-  const next = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const next = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, next)
   const banner = await next.ready()
   t.notOk(isRunning(influxdPid), 'the orphaned influxd is gone')
@@ -95,7 +93,7 @@ t.test('each run starts with a clean alert journal unless --keep; SMS and email 
   const dir = await demoDir(t)
 
   // A session in which the door of the active cabinet opens and stays open.
-  const first = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const first = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, first)
   const firstBanner = await first.ready()
   first.send('open pernik-aed-01')
@@ -115,7 +113,7 @@ t.test('each run starts with a clean alert journal unless --keep; SMS and email 
   t.match(readFileSync(join(dir, 'monitor', 'alert-journal.jsonl'), 'utf8'), doorAlert, 'the session\'s alert is in its journal')
 
   // --keep goes on with that session.
-  const kept = startDemo({ DEMO_DIR: dir, ...await ports() }, ['--keep'])
+  const kept = startDemo({ DEMO_DIR: dir, ...PORTS }, ['--keep'])
   killOnTeardown(t, kept)
   const keptBanner = await kept.ready()
   t.match(kept.stdout(), 'continuing the previous session (--keep)')
@@ -123,7 +121,7 @@ t.test('each run starts with a clean alert journal unless --keep; SMS and email 
   await stopped(t, kept, dir, 'SIGINT')
 
   // Without it, the next run knows nothing of it, and so sends nothing about it.
-  const fresh = startDemo({ DEMO_DIR: dir, ...await ports() })
+  const fresh = startDemo({ DEMO_DIR: dir, ...PORTS })
   killOnTeardown(t, fresh)
   const freshBanner = await fresh.ready()
   t.same(await alertIds(freshBanner), [], 'a fresh run has no alerts from before')

@@ -15,7 +15,7 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
  */
 const DemoSettingsSchema = z.object({
   DEMO_DIR: z.string().default(join(REPOSITORY, '.demo')).describe('Where the demo keeps its data, lock and secrets'),
-  PORT: port(8080).describe('HTTP API port'),
+  PORT: port(8080).describe('HTTP API port; 0 = any free port'),
   MQTT_PORT: port(1883).describe('MQTT broker port; 0 = any free port'),
   INFLUX_URL: z.url().optional().describe('An InfluxDB to use instead of a private influxd'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')

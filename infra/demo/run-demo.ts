@@ -13,16 +13,16 @@ import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { startBroker } from '@aed/broker'
 import { loadFleet } from '@aed/core/fleet'
-import { describeStartFailure, wantsStackTraces } from '@aed/core/start-failure'
-import { findInfluxd, startPrivateInfluxd } from '@aed/testkit/private-influxd'
+import { PortInUseError, describeStartFailure, wantsStackTraces } from '@aed/core/start-failure'
+import { findInfluxd, freePort, startPrivateInfluxd } from '@aed/testkit/private-influxd'
 import {
   CONSOLE_HELP, ConsoleCommandError, SimulatedCabinet, cabinetsToSimulate, provisionCabinets, runConsoleCommand, writeSecrets
 } from '@aed/firmware-sim'
-import { loadMonitorConfig } from '../../services/monitor/src/config.ts'
-import { startMonitorService } from '../../services/monitor/src/service.ts'
+import { loadMonitorConfig, type MonitorConfig } from '../../services/monitor/src/config.ts'
+import { startMonitorService, type RunningService } from '../../services/monitor/src/service.ts'
 import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 import { loadDemoConfig, type DemoConfig } from './demo-config.ts'
@@ -115,21 +115,23 @@ async function runDemo (demo: DemoConfig, lock: DemoLock): Promise<void> {
     : {}
 
   const adminToken = process.env.AED_ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
-  const config = loadMonitorConfig({
+  const alertLinkSecret = randomBytes(32).toString('base64url')
+  const mqttPassword = process.env.MQTT_PASSWORD ?? randomBytes(18).toString('base64url')
+  const configFor = (port: number): MonitorConfig => loadMonitorConfig({
     ...channelEnv,
-    PUBLIC_URL: `http://127.0.0.1:${demo.port}`,
-    ALERT_LINK_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ALERT_LINK_SECRET: alertLinkSecret,
     ...process.env,
-    PORT: String(demo.port),
+    PORT: String(port),
     AED_ADMIN_TOKEN: adminToken,
     MQTT_URL: `mqtt://127.0.0.1:${broker.port}`,
-    MQTT_PASSWORD: process.env.MQTT_PASSWORD ?? randomBytes(18).toString('base64url'),
+    MQTT_PASSWORD: mqttPassword,
     CREDENTIALS_FILE: credentialsFile,
     // Always in the demo's directory: the demo clears it for a fresh session.
     DATA_DIR: join(demoDir, 'monitor'),
     INFLUX_URL: influxUrl
   })
-  const service = await startMonitorService(config, logger.child({ name: 'monitor' }))
+  const { config, service } = await startMonitorOn(demo.port, configFor, logger.child({ name: 'monitor' }))
   shutdown.add('the monitor', () => service.close())
 
   const fleet = await loadFleet(config.FLEET_FILE)
@@ -192,6 +194,23 @@ Ctrl-C (or "quit") stops everything; data in ${demoDir}; npm run demo -- --keep 
       console.error(err instanceof ConsoleCommandError ? err.message : err)
     }
   })
+}
+
+/**
+ * Starts the monitor on `port`. PORT=0 means any free port, but the port
+ * must be known before the monitor listens, since the acknowledgement links
+ * it sends carry it (PUBLIC_URL): a free port is picked, and picked again if
+ * something else takes it first.
+ */
+async function startMonitorOn (port: number, configFor: (port: number) => MonitorConfig, logger: Logger): Promise<{ config: MonitorConfig, service: RunningService }> {
+  for (let attempt = 1; ; attempt++) {
+    const config = configFor(port === 0 ? await freePort() : port)
+    try {
+      return { config, service: await startMonitorService(config, logger) }
+    } catch (err) {
+      if (port !== 0 || !(err instanceof PortInUseError) || attempt === 5) throw err
+    }
+  }
 }
 
 async function ensureDir (dir: string): Promise<string> {
