@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline'
 import { pino, type Logger } from 'pino'
 import { startBroker } from '@aed/broker'
 import { loadFleet } from '@aed/core/fleet'
+import { SHUTDOWN_TIMEOUT_MS } from '@aed/core/run-service'
 import { PortInUseError, describeStartFailure, wantsStackTraces } from '@aed/core/start-failure'
 import { findInfluxd, freePort, startPrivateInfluxd } from '@aed/testkit/private-influxd'
 import {
@@ -39,13 +40,28 @@ async function exit (code: number, message?: string): Promise<void> {
   if (exiting) return
   exiting = true
   if (message !== undefined) console.error(message)
+  // A stop that hangs does not keep the demo: the 'exit' hook still kills influxd.
+  setTimeout(() => {
+    console.error(`stopping took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s: exiting anyway`)
+    process.exit(code === 0 ? 1 : code)
+  }, SHUTDOWN_TIMEOUT_MS).unref()
   await shutdown.run((name, err) => console.error(`stopping ${name} failed: ${(err as Error).message ?? String(err)}`))
   process.exit(code)
 }
 
 process.on('exit', () => shutdown.killChildren())
-process.once('SIGINT', () => { console.log('\nstopping…'); void exit(0) })
-process.once('SIGTERM', () => { console.log('\nstopping…'); void exit(0) })
+// Handled every time, not once: a second Ctrl-C would otherwise end the
+// process by the default action, where no 'exit' hook runs and influxd stays.
+const onSignal = (): void => {
+  if (exiting) {
+    console.error('stopping at once')
+    process.exit(1)
+  }
+  console.log('\nstopping…')
+  void exit(0)
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
 // LOG_LEVEL is read here too: an error may come before the settings are read.
 const failure = (heading: string) => (err: unknown) => { void exit(1, describeStartFailure(err, { heading, verbose: wantsStackTraces(process.env.LOG_LEVEL) })) }
 process.on('uncaughtException', failure('demo failed'))
