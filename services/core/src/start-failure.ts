@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { ConfigError } from './validated-input.ts'
 
 /**
  * An error whose message says what to do about it: a start-up failure of
@@ -41,10 +42,8 @@ export function listenFailure (err: unknown, setting: string, host: string, port
  */
 export function describeStartFailure (err: unknown, options: { heading: string, verbose: boolean }): string {
   if (options.verbose) return `${options.heading}: ${inspect(err)}`
-  const problems = (err as { problems?: unknown } | undefined)?.problems
-  if (Array.isArray(problems) && problems.length === 1 && err instanceof Error && /invalid configuration/.test(err.message)) {
-    return `${options.heading}: ${String(problems[0])}`
-  }
+  // A setting's problem names the setting, so "invalid configuration:" adds nothing to it.
+  if (err instanceof ConfigError && err.problems.length === 1) return `${options.heading}: ${err.problems[0]}`
   const message = err instanceof Error ? err.message : String(err)
   const hint = err instanceof Error && !hasProblemList(err) && !(err instanceof ActionableError) ? '\n(LOG_LEVEL=debug shows where it failed)' : ''
   return `${options.heading}: ${message}${hint}`
