@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { loadFleet, PERNIK_FLEET_FILE } from '@aed/core/fleet'
 import { isCabinetId } from '@aed/core/protocol'
+import { describeStartFailure, wantsStackTraces } from '@aed/core/start-failure'
 import { CONSOLE_HELP, ConsoleCommandError, runConsoleCommand } from './console-commands.ts'
 import { provisionSyntheticFleet } from './fleet-provision.ts'
 import { brokerAddress, LeanFleet } from './lean/lean-fleet.ts'
@@ -11,6 +12,9 @@ import { backoffProblems, DEFAULT_BACKOFF } from './lean/reconnect-backoff.ts'
 import { cabinetsToSimulate, provisionCabinets } from './provision.ts'
 import { readSecrets, writeSecrets } from './secrets-file.ts'
 import { SimulatedCabinet } from './simulated-cabinet.ts'
+
+/** Under .demo/, which is git-ignored, so that secrets never land in the repository. */
+const DEFAULT_SECRETS_FILE = '.demo/sim-secrets.json'
 
 const HELP = `aed-sim — AED cabinet simulator (protocol v1) for commissioning, testing and training
 
@@ -35,8 +39,10 @@ provision options:
   --api URL             monitor base URL (default http://127.0.0.1:8080)
   --token TOKEN         admin bearer token (default: $AED_ADMIN_TOKEN)
   --fleet FILE          fleet file (default: Pernik)
+  --cabinet ID          provision only this cabinet
   --include-planned     also provision planned cabinets
-  --out FILE            where to write the secrets (default sim-secrets.json)
+  --out FILE            where to write the secrets (default ${DEFAULT_SECRETS_FILE},
+                        git-ignored; mode 0600)
   Issuing a secret replaces the cabinet's previous one.
 
 fleet options (lean cabinets: one bare MQTT connection each, heartbeats, reconnects):
@@ -66,6 +72,8 @@ fleet-provision options:
                         one written to DIR/credentials-hash-key)
   --heartbeat S         the cabinets' heartbeatIntervalS in the fleet file (default 60)
 
+Errors are one line saying what to fix; LOG_LEVEL=debug adds the stack trace.
+
 Each simulated cabinet connects with client id = username = its id, keeps a
 persistent session, publishes a retained status with a last will, a heartbeat
 every interval, a self-test daily, battery and pads readings, drains its
@@ -75,8 +83,8 @@ while offline with their original timestamps.
 ${CONSOLE_HELP}
 
 Example (demo defaults):
-  aed-sim provision --token "$AED_ADMIN_TOKEN" --include-planned --out .demo/sim-secrets.json
-  aed-sim run --secrets .demo/sim-secrets.json --include-planned
+  aed-sim provision --token "$AED_ADMIN_TOKEN" --include-planned
+  aed-sim run --secrets ${DEFAULT_SECRETS_FILE} --include-planned
   > open pernik-aed-01
 
 Example (load test, 40,000 cabinets):
@@ -85,34 +93,44 @@ Example (load test, 40,000 cabinets):
     MQTT_MAX_CONNECTIONS=50000 MQTT_MAX_CONNECTIONS_PER_ADDRESS=50000 npm run broker
   aed-sim fleet --secrets load-fleet/sim-secrets.json --processes 3`
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    help: { type: 'boolean', short: 'h' },
-    broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
-    api: { type: 'string', default: 'http://127.0.0.1:8080' },
-    token: { type: 'string' },
-    fleet: { type: 'string' },
-    secrets: { type: 'string' },
-    cabinet: { type: 'string' },
-    secret: { type: 'string' },
-    out: { type: 'string', default: 'sim-secrets.json' },
-    'include-planned': { type: 'boolean', default: false },
-    speed: { type: 'string', default: '1' },
-    heartbeat: { type: 'string' },
-    count: { type: 'string' },
-    processes: { type: 'string' },
-    'local-addresses': { type: 'string' },
-    'heartbeat-jitter': { type: 'string', default: '0.1' },
-    keepalive: { type: 'string', default: '90' },
-    concurrency: { type: 'string', default: '64' },
-    'backoff-base-ms': { type: 'string', default: String(DEFAULT_BACKOFF.baseMs) },
-    'backoff-max-ms': { type: 'string', default: String(DEFAULT_BACKOFF.maxMs) },
-    'backoff-jitter': { type: 'string', default: String(DEFAULT_BACKOFF.jitter) },
-    prefix: { type: 'string', default: 'load' },
-    'hash-key': { type: 'string' }
+const { positionals, values } = parseCommandLine()
+
+function parseCommandLine () {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
+        api: { type: 'string', default: 'http://127.0.0.1:8080' },
+        token: { type: 'string' },
+        fleet: { type: 'string' },
+        secrets: { type: 'string' },
+        cabinet: { type: 'string' },
+        secret: { type: 'string' },
+        out: { type: 'string', default: DEFAULT_SECRETS_FILE },
+        'include-planned': { type: 'boolean', default: false },
+        speed: { type: 'string', default: '1' },
+        heartbeat: { type: 'string' },
+        count: { type: 'string' },
+        processes: { type: 'string' },
+        'local-addresses': { type: 'string' },
+        'heartbeat-jitter': { type: 'string', default: '0.1' },
+        keepalive: { type: 'string', default: '90' },
+        concurrency: { type: 'string', default: '64' },
+        'backoff-base-ms': { type: 'string', default: String(DEFAULT_BACKOFF.baseMs) },
+        'backoff-max-ms': { type: 'string', default: String(DEFAULT_BACKOFF.maxMs) },
+        'backoff-jitter': { type: 'string', default: String(DEFAULT_BACKOFF.jitter) },
+        prefix: { type: 'string', default: 'load' },
+        'hash-key': { type: 'string' }
+      }
+    })
+  } catch (err) {
+    // An unknown or malformed option: say which, not where in node:util it was found.
+    console.error(`aed-sim: ${(err as Error).message}\n(aed-sim --help explains the options)`)
+    process.exit(2)
   }
-})
+}
 
 class UsageError extends Error {}
 
@@ -120,6 +138,7 @@ async function provision (): Promise<void> {
   const token = values.token ?? process.env.AED_ADMIN_TOKEN
   if (token === undefined || token === '') throw new UsageError('provision needs --token or AED_ADMIN_TOKEN')
   const fleet = await loadFleet(values.fleet ?? PERNIK_FLEET_FILE)
+  if (values.cabinet !== undefined && !isCabinetId(values.cabinet)) throw new UsageError(`--cabinet ${values.cabinet} is not a valid cabinet id`)
   const ids = values.cabinet !== undefined ? [values.cabinet] : cabinetsToSimulate(fleet, values['include-planned'])
   const secrets = await provisionCabinets(values.api, token, ids)
   await writeSecrets(values.out, secrets)
@@ -189,7 +208,7 @@ function numberOption (name: keyof typeof values, min: number): number {
 
 async function fleetProvision (): Promise<void> {
   if (values.count === undefined) throw new UsageError('fleet-provision needs --count N')
-  const outDir = values.out === 'sim-secrets.json' ? 'load-fleet' : values.out
+  const outDir = values.out === DEFAULT_SECRETS_FILE ? 'load-fleet' : values.out
   const made = await provisionSyntheticFleet({
     count: numberOption('count', 1),
     outDir,
@@ -282,6 +301,10 @@ async function main (): Promise<void> {
 }
 
 main().catch(err => {
-  console.error(err instanceof UsageError ? `${err.message}\n(aed-sim --help explains the options)` : err)
-  process.exit(err instanceof UsageError ? 2 : 1)
+  if (err instanceof UsageError) {
+    console.error(`aed-sim: ${err.message}\n(aed-sim --help explains the options)`)
+    process.exit(2)
+  }
+  console.error(describeStartFailure(err, { heading: 'aed-sim', verbose: wantsStackTraces(process.env.LOG_LEVEL) }))
+  process.exit(1)
 })

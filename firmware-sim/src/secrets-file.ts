@@ -1,6 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
+import { ActionableError } from '@aed/core/start-failure'
 
 /**
  * Plain cabinet secrets for simulated cabinets, as a technician's
@@ -11,8 +12,20 @@ const SecretsSchema = z.record(z.string(), z.string().min(1))
 export type CabinetSecrets = z.infer<typeof SecretsSchema>
 
 export async function readSecrets (file: string): Promise<CabinetSecrets> {
-  const parsed = SecretsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')))
-  if (!parsed.success) throw new Error(`secrets file ${file} is not {"cabinet-id": "secret"}: ${parsed.error.message}`)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new ActionableError(`cannot read the secrets file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): issue secrets with "aed-sim provision" first, or give the file with --secrets`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ActionableError(`secrets file ${file} is not JSON (${(err as Error).message}): expected {"cabinet-id": "secret"} as "aed-sim provision" writes it`)
+  }
+  const parsed = SecretsSchema.safeParse(json)
+  if (!parsed.success) throw new ActionableError(`secrets file ${file} is not {"cabinet-id": "secret"}: ${parsed.error.issues.map(issue => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`)
   return parsed.data
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls'
 import { readPemSettings } from '@aed/core/setting-files'
+import { listenFailure } from '@aed/core/start-failure'
 import type { BrokerConfig } from './config.ts'
 
 /** MQTT over TLS (port 8883): the broker's certificate, and optionally the CA of cabinet client certificates. */
@@ -53,7 +54,7 @@ export async function openListeners (handle: (socket: Socket) => void, options: 
     if (options.port !== undefined) {
       plain = createServer(handle)
       if (options.onConnection !== undefined) plain.prependListener('connection', options.onConnection)
-      await listen(plain, options.port, options.host)
+      await listen(plain, options.port, options.host, 'MQTT_PORT')
       opened.push(plain)
     }
     let tlsServer: TlsServer | undefined
@@ -69,7 +70,7 @@ export async function openListeners (handle: (socket: Socket) => void, options: 
       }, handle)
       if (options.onConnection !== undefined) tlsServer.prependListener('connection', options.onConnection)
       if (options.onTlsClientError !== undefined) tlsServer.on('tlsClientError', options.onTlsClientError)
-      await listen(tlsServer, options.tls.port, options.host)
+      await listen(tlsServer, options.tls.port, options.host, 'MQTT_TLS_PORT')
       opened.push(tlsServer)
     }
     const server = plain ?? tlsServer!
@@ -103,10 +104,12 @@ export async function mqttTlsFromConfig (config: BrokerConfig): Promise<MqttTlsO
   }
 }
 
-async function listen (server: Server, port: number, host: string): Promise<void> {
+// `setting` names the broker setting that chose the port, for the message.
+async function listen (server: Server, port: number, host: string, setting: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => { server.off('error', reject); resolve() })
+    const fail = (err: Error): void => reject(listenFailure(err, setting, host, port))
+    server.once('error', fail)
+    server.listen(port, host, () => { server.off('error', fail); resolve() })
   })
 }
 

@@ -7,7 +7,7 @@ import { mqttTlsFromConfig } from './listeners.ts'
 import { persistenceFromConfig, redisPassword } from './persistence.ts'
 
 /** Entry point of the cabinet MQTT broker. */
-runService(async () => {
+runService('aed-broker', async () => {
   const config = loadBrokerConfig()
   const logger = createLogger('aed-broker', config.LOG_LEVEL, { secrets: [config.MQTT_TLS_KEY_PASSPHRASE, redisPassword(config.REDIS_URL), config.CREDENTIALS_HASH_KEY] })
   const tls = await mqttTlsFromConfig(config)

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { ConfigError } from './validated-input.ts'
+import { describeStartFailure, wantsStackTraces } from './start-failure.ts'
 
 /**
  * The longest a stop may take before the process exits anyway. Nothing
@@ -11,10 +11,12 @@ export const SHUTDOWN_TIMEOUT_MS = 20_000
 
 /**
  * Runs a service's start function; on SIGINT or SIGTERM closes what it
- * returned and exits, within SHUTDOWN_TIMEOUT_MS. A configuration error
- * prints its list of problems and exits 1 without a stack trace.
+ * returned and exits, within SHUTDOWN_TIMEOUT_MS. A start-up failure prints
+ * what to fix (describeStartFailure) and exits 1; its stack trace only at
+ * LOG_LEVEL=debug. LOG_LEVEL is read here, not from the validated settings,
+ * because the failure may be that the settings are invalid.
  */
-export function runService (start: () => Promise<{ logger: Logger, close: () => Promise<void> }>): void {
+export function runService (program: string, start: () => Promise<{ logger: Logger, close: () => Promise<void> }>): void {
   start().then(({ logger, close }) => {
     let stopping = false
     const stop = (signal: string): void => {
@@ -30,7 +32,7 @@ export function runService (start: () => Promise<{ logger: Logger, close: () => 
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))
   }, err => {
-    console.error(err instanceof ConfigError ? err.message : err)
+    console.error(describeStartFailure(err, { heading: `${program} cannot start`, verbose: wantsStackTraces(process.env.LOG_LEVEL) }))
     process.exit(1)
   })
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { CredentialFile, SecretHasher } from '@aed/core/credentials'
 import { loadFleet } from '@aed/core/fleet'
+import { listenFailure } from '@aed/core/start-failure'
 import { InfluxV1Client } from '@aed/core/influx'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
@@ -101,7 +102,18 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     trustProxy: config.TRUST_PROXY,
     https: tls.https
   })
-  const url = await app.listen({ host: config.HOST, port: config.PORT })
+  let url: string
+  try {
+    url = await app.listen({ host: config.HOST, port: config.PORT })
+  } catch (err) {
+    // What already started (the MQTT session, the writer) is closed, so that
+    // a caller that goes on (the demo, a test) is not left with it running.
+    await app.close()
+    await issuedTokens.stop()
+    await audit.stop()
+    await monitor.stop()
+    throw listenFailure(err, 'PORT', config.HOST, config.PORT)
+  }
   logger.info({ url, cabinets: fleet.cabinets.size, fleet: fleet.name }, 'monitor listening')
   return {
     app,

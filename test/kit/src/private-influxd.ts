@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs'
 /** An influxd of our own: its own data directory, free ports, gone after stop(). */
 export interface PrivateInfluxd {
   url: string
+  /** The influxd process now (a new one after resume()), for a host that must be sure it is gone (kill on exit). */
+  readonly pid: number
   /**
    * Takes the server away for an outage: SIGTERM (`stop`, it shuts down
    * cleanly) or SIGKILL (`kill`, no shutdown code runs); resume() starts it again.
@@ -42,7 +44,17 @@ export function freePort (): Promise<number> {
  * Starts InfluxDB 1.x (Debian's influxdb package) on loopback with a
  * throw-away configuration and waits until /ping answers.
  */
-export async function startPrivateInfluxd (binary = findInfluxd(), options: { dataDir?: string, keepData?: boolean } = {}): Promise<PrivateInfluxd> {
+export interface PrivateInfluxdOptions {
+  dataDir?: string
+  keepData?: boolean
+  /**
+   * Called as soon as influxd is spawned, before it answers: a host that is
+   * stopped while influxd starts (Ctrl-C, an error elsewhere) can still kill it.
+   */
+  onSpawn?: (pid: number) => void
+}
+
+export async function startPrivateInfluxd (binary = findInfluxd(), options: PrivateInfluxdOptions = {}): Promise<PrivateInfluxd> {
   if (binary === undefined) throw new Error('influxd is not on PATH (Debian: apt-get install influxdb)')
   const dir = options.dataDir ?? await mkdtemp(join(tmpdir(), 'aed-influxd-'))
   const [httpPort, rpcPort] = [await freePort(), await freePort()]
@@ -61,13 +73,14 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
   const url = `http://127.0.0.1:${httpPort}`
   let child: ChildProcess
   try {
-    child = await runInfluxd(binary, config, url)
+    child = await runInfluxd(binary, config, url, options.onSpawn)
   } catch (err) {
     if (options.keepData !== true) await rm(dir, { recursive: true, force: true })
     throw err
   }
   return {
     url,
+    get pid () { return child.pid! },
     async pause (how = 'stop') {
       if (how === 'stop') return stopChild(child)
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -77,7 +90,7 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
     },
     async resume () {
       if (child.exitCode === null && child.signalCode === null) return
-      child = await runInfluxd(binary, config, url)
+      child = await runInfluxd(binary, config, url, options.onSpawn)
     },
     async stop () {
       await stopChild(child)
@@ -86,8 +99,9 @@ export async function startPrivateInfluxd (binary = findInfluxd(), options: { da
   }
 }
 
-async function runInfluxd (binary: string, config: string, url: string): Promise<ChildProcess> {
+async function runInfluxd (binary: string, config: string, url: string, onSpawn?: (pid: number) => void): Promise<ChildProcess> {
   const child = spawn(binary, ['run', '-config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  if (child.pid !== undefined) onSpawn?.(child.pid)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000) })
   try {

@@ -33,7 +33,14 @@ export function parseFleet (source: string, file = '<inline>'): Fleet {
 }
 
 export async function loadFleet (file: string): Promise<Fleet> {
-  return parseFleet(await readFile(file, 'utf8'), file)
+  let source: string
+  try {
+    source = await readFile(file, 'utf8')
+  } catch (err) {
+    // A missing or unreadable file is one more problem with it, named like the others.
+    throw new FleetFileError(file, [`cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`])
+  }
+  return parseFleet(source, file)
 }
 
 function indexFleet (fleet: FleetFile): Fleet {
