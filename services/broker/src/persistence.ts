@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+import { Readable } from 'node:stream'
 import type { Aedes, Client, Subscription } from 'aedes'
 import levelPersistence from 'aedes-persistence-level'
 import redisPersistence from 'aedes-persistence-redis'
@@ -8,6 +9,7 @@ import { ClassicLevel } from 'classic-level'
 import { Redis, type RedisOptions } from 'ioredis'
 import mqemitterRedis from 'mqemitter-redis'
 import type { BrokerConfig } from './config.ts'
+import { mayMatchRetained } from './retained-status.ts'
 import { forgetWillsHeldElsewhere, type WillStore } from './wills-across-brokers.ts'
 
 /** Where the broker keeps its state (BROKER_PERSISTENCE). */
@@ -37,6 +39,8 @@ export function redisPassword (url: string): string | undefined {
 /** The part of the aedes-persistence interface this module calls; Aedes calls the rest. */
 export interface AedesStore extends WillStore {
   addSubscriptions (client: Client, subs: Subscription[]): Promise<unknown>
+  /** The retained messages matching any of the filters, as a stream (Aedes pipes it). */
+  createRetainedStreamCombi (patterns: string[]): Readable
   destroy (): Promise<void>
 }
 
@@ -169,10 +173,17 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
  * broadcast of each change, keyed by client and first filter: concurrent
  * identical calls replace each other's waiter, and the SUBACK of a
  * SUBSCRIBE with two filters (the monitor's) never comes. The calls of one
- * packet, which share its array, are made one.
+ * packet, which share its array, are made one. Retained messages are
+ * looked up only for filters that can match one (`mayMatchRetained`).
  */
 function storeGrantedOnce (persistence: AedesStore, policy: StorePolicy): AedesStore {
   const add = persistence.addSubscriptions.bind(persistence)
+  const retained = persistence.createRetainedStreamCombi.bind(persistence)
+  // Asked at every SUBSCRIBE; a filter that cannot match a retained message is not looked up.
+  persistence.createRetainedStreamCombi = patterns => {
+    const wanted = patterns.filter(mayMatchRetained)
+    return wanted.length > 0 ? retained(wanted) : Readable.from([])
+  }
   const storing = new WeakMap<Subscription[], Promise<unknown>>()
   persistence.addSubscriptions = (client, subs) => {
     let stored = storing.get(subs)

@@ -2,6 +2,7 @@ import t from 'tap'
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import { startTestBroker } from '@aed/testkit/test-broker'
+import { mayMatchRetained } from './retained-status.ts'
 
 const broker = await startTestBroker()
 t.teardown(() => broker.close())
@@ -63,4 +64,12 @@ t.test('a retained command is not kept: a cabinet that subscribes later gets no 
   await fresh
   t.same(commands, ['{"cmd":"report"}'], 'only the command sent after the subscription')
   await Promise.all([svc.endAsync(), cab.endAsync()])
+})
+
+t.test('only a filter with a wildcard or a status topic can match a retained message', async t => {
+  t.ok(mayMatchRetained('aed/v1/+/+'), 'the monitor\'s fleet subscription')
+  t.ok(mayMatchRetained('aed/v1/#'))
+  t.ok(mayMatchRetained('aed/v1/pernik-aed-01/status'))
+  t.notOk(mayMatchRetained('aed/v1/pernik-aed-01/cmd'), 'a cabinet\'s own commands: nothing to look up at its SUBSCRIBE')
+  t.notOk(mayMatchRetained('aed/v1/pernik-aed-01/door'))
 })

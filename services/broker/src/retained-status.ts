@@ -14,6 +14,18 @@ export function mayBeRetained (packet: Pick<PublishPacket, 'topic'>): boolean {
 }
 
 /**
+ * True when a subscription filter could match a retained message, that is a
+ * cabinet's `status`: any filter with a wildcard, or a status topic itself.
+ * A cabinet's subscription to its own `cmd` cannot, and the stores answer
+ * the question by testing every retained message against the filter: with
+ * a retained status per cabinet, a fleet reconnecting after a broker
+ * restart would cost the square of its size.
+ */
+export function mayMatchRetained (filter: string): boolean {
+  return filter.includes('+') || filter.includes('#') || mayBeRetained({ topic: filter })
+}
+
+/**
  * Clears the retain flag of a publish that may not be retained; returns
  * true if it did. The message itself is delivered as usual. Refusing it
  * instead would close the connection (MQTT 3.1.1 has no negative PUBACK),
