@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generateSecret } from '@aed/core/credentials'
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url))
 
@@ -25,7 +26,7 @@ t.test('the broker started on a port in use says which setting to change, in one
   t.teardown(() => { holder.close() })
   const port = (holder.address() as AddressInfo).port
 
-  const { code, stderr } = await runBroker({ MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), CREDENTIALS_FILE: join(dir, 'credentials.json') })
+  const { code, stderr } = await runBroker({ MQTT_HOST: '127.0.0.1', MQTT_PORT: String(port), CREDENTIALS_FILE: join(dir, 'credentials.json'), CREDENTIALS_HASH_KEY: generateSecret(), BROKER_DATA_DIR: join(dir, 'broker') })
   t.equal(code, 1)
   t.same(stderr.split('\n').filter(line => line !== ''), [
     `aed-broker cannot start: port ${port} on 127.0.0.1 is already in use (another instance still running?): stop what listens there, or set MQTT_PORT to a free port`
@@ -33,7 +34,7 @@ t.test('the broker started on a port in use says which setting to change, in one
 })
 
 t.test('invalid settings are listed one per line without a stack trace', async t => {
-  const { code, stderr } = await runBroker({ MQTT_PORT: 'eighty', MQTT_MAX_CONNECTIONS: '-1' })
+  const { code, stderr } = await runBroker({ MQTT_PORT: 'eighty', MQTT_MAX_CONNECTIONS: '-1', CREDENTIALS_HASH_KEY: generateSecret() })
   t.equal(code, 1)
   const lines = stderr.split('\n').filter(line => line !== '')
   t.equal(lines[0], 'aed-broker cannot start: invalid configuration:')
