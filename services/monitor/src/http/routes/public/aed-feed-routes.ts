@@ -13,14 +13,14 @@ export const AED_FEED_PATH = '/public/v1/aeds.geojson'
 const GEOJSON_MEDIA_TYPE = 'application/geo+json'
 
 /**
- * How long a browser or shared cache may reuse an answer without asking.
- * An AED taken from its cabinet must show as in_use within about a second
- * or two, so this stays short; the answer itself is always built from the
- * live fleet state at the moment of the request, never from a cache here.
- * Revalidating after it costs a 304 when nothing changed (ETag).
+ * A browser or shared cache may keep an answer but must ask again before
+ * each use (`no-cache`): an AED taken from its cabinet must show as in_use
+ * within a second, and any max-age would let a cache hand out the old
+ * state for that long. Asking again costs a 304 with no body when nothing
+ * changed (ETag). The answer itself is always built from the live fleet
+ * state at the moment of the request, never from a cache here.
  */
-export const PUBLIC_MAX_AGE_S = 2
-export const PUBLIC_CACHE_CONTROL = `public, max-age=${PUBLIC_MAX_AGE_S}`
+export const PUBLIC_CACHE_CONTROL = 'public, no-cache'
 
 export interface AedFeedRoutesOptions {
   fleet: FleetView

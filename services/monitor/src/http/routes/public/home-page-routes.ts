@@ -14,8 +14,8 @@ export interface HomePageRoutesOptions {
 
 /**
  * The public page at /: the same AEDs as the feed, in Bulgarian, built from
- * FleetState at each request and cached like the feed (ETag, a short
- * max-age).
+ * FleetState at each request and cached like the feed (ETag, revalidated
+ * before each use).
  */
 export const homePageRoutes: FastifyPluginAsync<HomePageRoutesOptions> = async (app, { fleet, dashboardUrl }) => {
   app.addHook('onSend', conditionalGet)
