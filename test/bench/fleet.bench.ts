@@ -29,7 +29,7 @@ import { percentiles, perSecond, type Percentiles } from './support/stats.ts'
 
 /** What the door_open SMS says ("AED taken from the cabinet: {place}."). */
 const DOOR_PAGE = /Взет АЕД/
-/** Door cabinets sit in a site each, named so the page tells which one opened. */
+/** Door cabinets sit in a site each, with an address that tells in the page which one opened. */
 const doorSiteName = (i: number): string => `Door bench ${String(i + 1).padStart(4, '0')}`
 const DOOR_SITE_IN_PAGE = /Door bench (\d{4})/
 /** Openings during the storm are capped by the door cabinets there are: each opens once. */
@@ -180,7 +180,7 @@ async function fleetRound (n: number, brokerCount: number, dir: string, influxd:
     const doors = await Promise.all(doorIds.map((id, i) => PublishingCabinet.connect(`mqtt://127.0.0.1:${ports[i % ports.length]}`, id, secrets[id]!)))
     stops.push(() => Promise.all(doors.map(d => d.close().catch(() => undefined))))
     const warmUp = await openDoors(doors.slice(0, 1), 0, pages, settings.BENCH_FLEET_DOOR_EVERY_MS, () => false)
-    if (warmUp.missed > 0) throw new Error('the warm-up door opening was never paged: is the monitor subscribed?')
+    if (warmUp.missed > 0) throw new Error(`the warm-up door opening was never paged (the stand-in had ${sms.requestCount()} requests: ${JSON.stringify(sms.messages.slice(0, 3).map(m => m.body))})`)
     const brokerIdleRssMB = await sumOf(brokers.map(b => b.pid), residentMB)
 
     // The fleet: a group of lean processes per broker, each group with source addresses of its own.
@@ -312,11 +312,12 @@ async function giveDoorsSitesOfTheirOwn (fleetFile: string, doorIds: ReadonlySet
   doors.forEach((cabinet, i) => {
     sites.push({
       id: `door-bench-site-${String(i + 1).padStart(4, '0')}`,
-      name: doorSiteName(i),
-      address: `Door bench street ${i + 1}`,
+      name: `Door site ${i + 1}`,
+      // The SMS names the place by its address when the site's name would make it too long.
+      address: doorSiteName(i),
       city: 'Load test',
       coordinates: { lat: 42.6, lon: 23.3 },
-      cabinets: [{ ...cabinet, heartbeatIntervalS: 86_400 }]
+      cabinets: [{ ...cabinet, heartbeatIntervalS: 3600 }]
     })
   })
   await writeFile(fleetFile, JSON.stringify({ ...fleet, sites }) + '\n', { mode: 0o600 })
