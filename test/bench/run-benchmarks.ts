@@ -6,6 +6,7 @@ import { startTestStack, strongTestSecret, type TestStack } from '../support/sta
 import { runBrokerConnections } from './broker-connections.bench.ts'
 import { runDoorToSmsLatency } from './door-to-sms-latency.bench.ts'
 import { runDurability } from './durability.bench.ts'
+import { runFleet } from './fleet.bench.ts'
 import { runIngestThroughput } from './ingest-throughput.bench.ts'
 import { runIntakeMicro } from './intake-micro.bench.ts'
 import { runLeanSim } from './lean-sim.bench.ts'
@@ -19,11 +20,12 @@ import { loadBenchSettings } from './support/settings.ts'
  * test/bench/results/latest.json. Everything listens on 127.0.0.1.
  */
 
-const NAMES = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms', 'durability'] as const
+const NAMES = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms', 'durability', 'fleet'] as const
 type Name = typeof NAMES[number]
 /**
  * What runs when none is named: all but `durability`, whose eight rows of
- * faults take about ten minutes against the others' one and a half.
+ * faults take about ten minutes against the others' one and a half, and
+ * `fleet`, which connects up to 100,000 cabinets.
  */
 const QUICK: readonly Name[] = ['intake', 'connections', 'lean-sim', 'ingest', 'door-sms']
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
@@ -35,8 +37,8 @@ if (unknown.length > 0) {
   process.exit(64)
 }
 const selected = new Set<Name>(requested.length > 0 ? requested as Name[] : QUICK)
-/** The run stops itself, whatever hangs; the durability rows get time of their own. */
-const HARD_LIMIT_MS = (8 + (selected.has('durability') ? 30 : 0)) * 60_000
+/** The run stops itself, whatever hangs; the durability rows and the fleet rounds get time of their own. */
+const HARD_LIMIT_MS = (8 + (selected.has('durability') ? 30 : 0) + (selected.has('fleet') ? 40 : 0)) * 60_000
 
 const hardLimit = setTimeout(() => {
   console.error(`benchmarks: still running after ${HARD_LIMIT_MS / 60_000} min, giving up`)
@@ -89,8 +91,9 @@ try {
     await stack.stop()
     stack = undefined
   }
-  // Last, on its own: it starts and kills its own processes, InfluxDB included.
+  // Last, on their own: they start and kill their own processes, InfluxDB included.
   await run('durability', () => runDurability(settings))
+  await run('fleet', () => runFleet(settings))
 } finally {
   await stack?.stop()
   await fleet.remove()

@@ -23,6 +23,14 @@ export const BenchSettingsSchema = z.object({
   BENCH_DURABILITY_RATE: int(500, 'Heartbeats per second of all the durability cabinets together'),
   BENCH_DURABILITY_LOAD_S: int(30, 'Seconds each durability row publishes for (longer if its fault takes longer)'),
   BENCH_DURABILITY_SEED: z.coerce.number().int().nonnegative().optional().describe('Seed of the durability faults\' random moments; unset = a new one, printed'),
+  BENCH_FLEET_SIZES: z.string().default('1000,10000,100000').transform(v => v.split(',').map(s => Number(s.trim()))).pipe(z.array(z.number().int().positive()).min(1))
+    .describe('Comma-separated fleet sizes of the fleet benchmark, a round each, smallest first; it stops at the first round this machine cannot hold'),
+  BENCH_FLEET_BROKERS: z.coerce.number().int().positive().optional().describe('Broker processes in every fleet round; unset = one per BENCH_FLEET_PER_BROKER cabinets'),
+  BENCH_FLEET_PER_BROKER: int(15_000, 'Cabinets per broker process when BENCH_FLEET_BROKERS is unset (a process holds at most about ulimit -n connections)'),
+  BENCH_FLEET_BASELINE: int(10_000, 'Cabinets connected to a bare Aedes as the fleet benchmark\'s baseline'),
+  BENCH_FLEET_IDLE_DOORS: int(20, 'Door openings measured on the idle fleet in each round'),
+  BENCH_FLEET_DOOR_EVERY_MS: int(200, 'Milliseconds between door openings, idle and during the reconnect storm'),
+  BENCH_FLEET_TIMEOUT_S: int(300, 'Longest wait for the whole fleet to connect, or to come back after the brokers restart'),
   BENCH_DURABILITY_FAULTS: z.string().optional().transform(v => v === undefined || v === '' ? undefined : v.split(',').map(s => s.trim())).describe('Comma-separated keys of the durability rows to run; unset = all')
 })
 

@@ -17,6 +17,8 @@ export interface BrokerProcessOptions {
 export interface BrokerProcess {
   url: string
   port: number
+  /** The broker's process id, to read its memory and CPU time from /proc. */
+  pid: number
   /** SIGKILL: the broker gets no chance to save or close anything. */
   kill (): Promise<void>
   /** SIGTERM: a clean stop. */
@@ -63,6 +65,7 @@ export async function startBrokerProcess (options: BrokerProcessOptions): Promis
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? -1,
     kill: () => end('SIGKILL'),
     logged: pattern => lines.some(line => pattern.test(line))
       ? Promise.resolve()

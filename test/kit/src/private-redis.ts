@@ -10,6 +10,8 @@ import { freePort } from './private-influxd.ts'
 export interface PrivateRedis {
   url: string
   port: number
+  /** The redis-server process now (a new one after resume()), to read its memory and CPU time. */
+  readonly pid: number
   /** Stops the server (it writes its data out), for an outage; resume() starts it again. */
   pause (): Promise<void>
   /** Starts it again on the same port with the same data. */
@@ -44,6 +46,7 @@ export async function startPrivateRedis (binary = findRedisServer()): Promise<Pr
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid () { return child.pid ?? -1 },
     pause: () => stopChild(child),
     async resume () { child = await runRedis(binary, port, dir) },
     async stop () {

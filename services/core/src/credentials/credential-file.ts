@@ -51,6 +51,13 @@ export class CredentialFile implements CredentialLookup {
   private content: CredentialFileContent = { version: 1, principals: {} }
   private loadedMtimeMs = -1
   private writes: Promise<unknown> = Promise.resolve()
+  /**
+   * The reload under way: the connects that arrive while a large file is read
+   * and validated wait for that one reload rather than each starting its own
+   * (100,000 principals are about 15 MB of JSON, and a reconnecting fleet
+   * asks hundreds of times at once).
+   */
+  private reloading: Promise<void> | undefined
 
   constructor (readonly path: string) {}
 
@@ -91,6 +98,18 @@ export class CredentialFile implements CredentialLookup {
   }
 
   private async refresh (): Promise<void> {
+    // After waiting, look again: the file may have changed since that reload read it.
+    while (this.reloading !== undefined) await this.reloading.catch(() => undefined)
+    const reload = this.reload()
+    this.reloading = reload
+    try {
+      await reload
+    } finally {
+      if (this.reloading === reload) this.reloading = undefined
+    }
+  }
+
+  private async reload (): Promise<void> {
     let mtimeMs: number
     try {
       mtimeMs = (await stat(this.path)).mtimeMs
