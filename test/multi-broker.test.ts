@@ -170,8 +170,10 @@ for (const route of ['haproxy', 'servers'] as const) {
   const how = route === 'haproxy' ? 'through HAProxy (leastconn, health checks)' : 'with both brokers in mqtt.js\'s servers list'
   t.test(`${how}: broker A killed under load: its cabinets and the monitor move to B; nothing acknowledged is lost; no false "offline"`, async t => {
     const f = await fleet(t)
-    const a = await broker(t, f)
-    const b = await broker(t, f)
+    // A dead broker's wills come out after four heartbeats: 3 s each leaves the cabinets that
+    // move 12 s to get back in, however busy the machine, before their own will would be true.
+    const a = await broker(t, f, 3000)
+    const b = await broker(t, f, 3000)
     const lb = route === 'haproxy' ? await startPrivateHaproxy({ backends: [a.port, b.port] }) : undefined
     t.teardown(() => lb?.stop())
     const server = (port: number): { host: string, port: number, protocol: 'mqtt' } => ({ host: '127.0.0.1', port, protocol: 'mqtt' })

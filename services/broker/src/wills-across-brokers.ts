@@ -60,7 +60,8 @@ export function withholdWillOnTakeoverElsewhere (aedes: Aedes, onError: (err: Er
  * So when a client connects here, the wills stored for it under every
  * other broker this one knows of are deleted: the brokers whose wills were
  * stored at start (earlier runs, dead or alive), and every broker heard
- * since (birth and heartbeats on the shared bus). Wills of cabinets that
+ * since (birth, heartbeats and the connections it announces on the shared
+ * bus). Wills of cabinets that
  * do not come back are still published, as MQTT requires for a connection
  * that was lost. Called once `aedes.listen()` has opened the store.
  */
@@ -74,6 +75,13 @@ export async function forgetWillsHeldElsewhere (aedes: Aedes, store: WillStore, 
   }
   internals.mq.on(HEARTBEATS, heard)
   internals.mq.on(BIRTHS, heard)
+  // A broker that started just before this one, and has not sent a heartbeat yet, is known by
+  // the connections it announces: any will it stores belongs to one of them.
+  internals.mq.on(NEW_CLIENTS, (packet, done) => {
+    const brokerId = packet.topic.split('/')[1]
+    if (brokerId !== undefined && brokerId !== aedes.id) others.add(brokerId)
+    done()
+  })
   for await (const will of store.streamWill()) {
     if (will.brokerId !== aedes.id) others.add(will.brokerId)
   }
