@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
@@ -11,6 +11,7 @@ import { startTestInflux } from './support/influx.ts'
 import { startMonitorProcess } from './support/monitor-process.ts'
 import { everyAcknowledgedStored, PublishingCabinet } from './support/publishing-cabinet.ts'
 import { strongTestSecret } from './support/stack.ts'
+import { writeOnCallAlerting } from './support/on-call-alerting.ts'
 
 /**
  * Nothing acknowledged is lost when the broker is killed under load. The
@@ -51,13 +52,7 @@ for (const kind of ['disk', 'redis'] as const) {
     t.teardown(() => broker.kill())
 
     const alertingFile = join(dir, 'alerting.yaml')
-    await writeFile(alertingFile, JSON.stringify({
-      timezone: 'Europe/Sofia',
-      people: [{ id: 'on-call', name: 'Иван Петров', phone: '+359000000202', language: 'bg' }],
-      rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
-      escalation: { ackTimeoutMinutes: 60 },
-      digest: { enabled: false }
-    }))
+    await writeOnCallAlerting(alertingFile, '+359000000202')
     const monitor = await startMonitorProcess({
       HOST: '127.0.0.1',
       PORT: '0',

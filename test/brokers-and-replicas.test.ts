@@ -13,6 +13,7 @@ import { startTestInflux } from './support/influx.ts'
 import { startMonitorProcess, type MonitorProcess } from './support/monitor-process.ts'
 import { PublishingCabinet } from './support/publishing-cabinet.ts'
 import { strongTestSecret } from './support/stack.ts'
+import { writeOnCallAlerting } from './support/on-call-alerting.ts'
 
 /**
  * The national-fleet topology on loopback: two broker processes sharing
@@ -59,14 +60,7 @@ await writeFile(fleetFile, JSON.stringify({
   }))
 }))
 const alertingFile = join(dir, 'alerting.yaml')
-await writeFile(alertingFile, JSON.stringify({
-  timezone: 'Europe/Sofia',
-  people: [{ id: 'on-call', name: 'Иван Петров', phone: ON_CALL, language: 'bg' }],
-  rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
-  escalation: { ackTimeoutMinutes: 60 },
-  flapWindowMinutes: 0,
-  digest: { enabled: false }
-}))
+await writeOnCallAlerting(alertingFile, ON_CALL, { flapWindowMinutes: 0 })
 const ADMIN_TOKEN = strongTestSecret()
 const MQTT_PASSWORD = strongTestSecret()
 const replica = async (id: string): Promise<MonitorProcess> => await startMonitorProcess({

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
@@ -10,6 +10,7 @@ import { startMonitorProcess } from './support/monitor-process.ts'
 import { everyAcknowledgedStored, PublishingCabinet } from './support/publishing-cabinet.ts'
 import { strongTestSecret } from './support/stack.ts'
 import { startTcpProxy } from './support/tcp-proxy.ts'
+import { writeOnCallAlerting } from './support/on-call-alerting.ts'
 
 /**
  * Nothing acknowledged is lost when parts fail. Cabinets publish QoS 1
@@ -29,13 +30,7 @@ const broker = await startTestBroker()
 const sms = await startSmsProviderStandIn()
 const dir = await mkdtemp(join(tmpdir(), 'aed-faults-'))
 const alertingFile = join(dir, 'alerting.yaml')
-await writeFile(alertingFile, JSON.stringify({
-  timezone: 'Europe/Sofia',
-  people: [{ id: 'on-call', name: 'Иван Петров', phone: '+359000000201', language: 'bg' }],
-  rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
-  escalation: { ackTimeoutMinutes: 60 },
-  digest: { enabled: false }
-}))
+await writeOnCallAlerting(alertingFile, '+359000000201')
 const ADMIN_TOKEN = strongTestSecret()
 const monitor = await startMonitorProcess({
   HOST: '127.0.0.1',

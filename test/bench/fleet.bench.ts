@@ -15,6 +15,7 @@ import { cpuPercent, establishedTo, residentMB } from './support/proc-stats.ts'
 import type { BenchmarkReport } from './support/report.ts'
 import type { BenchSettings } from './support/settings.ts'
 import { percentiles, perSecond, type Percentiles } from './support/stats.ts'
+import { writeOnCallAlerting } from '../support/on-call-alerting.ts'
 
 /**
  * A national fleet on one machine: N lean cabinets (firmware-sim) with
@@ -122,13 +123,7 @@ async function fleetRound (n: number, brokerCount: number, dir: string, influxd:
   await giveDoorsSitesOfTheirOwn(provisioned.fleetFile, new Set(doorIds))
   const secrets = await readSecrets(provisioned.secretsFile)
   const alertingFile = join(roundDir, 'alerting.yaml')
-  await writeFile(alertingFile, JSON.stringify({
-    timezone: 'Europe/Sofia',
-    people: [{ id: 'on-call', name: 'Иван Петров', phone: '+359000000203', language: 'bg' }],
-    rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
-    escalation: { ackTimeoutMinutes: 60 },
-    digest: { enabled: false }
-  }))
+  await writeOnCallAlerting(alertingFile, '+359000000203')
 
   const stops: Array<() => Promise<unknown>> = []
   try {

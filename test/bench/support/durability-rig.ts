@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CredentialFile, generateSecret, SecretHasher } from '@aed/core/credentials'
 import { InfluxV1Client } from '@aed/core/influx'
@@ -9,6 +9,7 @@ import { startMonitorProcess, type MonitorProcess } from '../../support/monitor-
 import { PublishingCabinet } from '../../support/publishing-cabinet.ts'
 import { strongTestSecret } from '../../support/stack.ts'
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts'
+import { writeOnCallAlerting } from '../../support/on-call-alerting.ts'
 
 /** A cabinet of the default (Pernik) fleet: its door opening pages the on-call person. */
 export const DOOR_CABINET = 'pernik-aed-01'
@@ -44,13 +45,7 @@ export async function prepareGround (dir: string, cabinetIds: readonly string[],
   }
   const alertingFile = join(dir, 'alerting.yaml')
   // As the fault tests have it: one person on call at all hours, no escalation within a row, no digest.
-  await writeFile(alertingFile, JSON.stringify({
-    timezone: 'Europe/Sofia',
-    people: [{ id: 'on-call', name: 'Иван Петров', phone: '+359000000203', language: 'bg' }],
-    rota: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '00:00', primary: 'on-call' }],
-    escalation: { ackTimeoutMinutes: 60 },
-    digest: { enabled: false }
-  }))
+  await writeOnCallAlerting(alertingFile, '+359000000203')
   return { dir, credentialsFile, hashKey, secrets, alertingFile, influxd }
 }
 
