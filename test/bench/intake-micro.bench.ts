@@ -56,7 +56,7 @@ export async function runIntakeMicro (settings: BenchSettings, fleetFile: string
   // The monitor's own listeners: the counters, the recorder (a line of line protocol per message) and the cabinet state.
   const fleet = await loadFleet(fleetFile)
   const bus = new MonitorBus()
-  const state = new FleetState(fleet, bus, systemTime, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS, clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000 })
+  const state = new FleetState(fleet, bus, systemTime, { defaults: defaultThresholds(config), offlineAfterHeartbeats: config.OFFLINE_AFTER_HEARTBEATS, clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000, logger })
   const lines: string[] = []
   const recorder = new Recorder({
     bus, book: new AlertBook(), fleet: state, clock: systemTime, scheduler: systemTime, snapshotIntervalMs: 3_600_000, clockSkewToleranceMs: config.CLOCK_SKEW_TOLERANCE_S * 1000, logger,

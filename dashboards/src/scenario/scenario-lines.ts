@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { pino } from 'pino'
 import { MonitorConfigSchema } from '../../../services/monitor/src/config.ts'
 import { MonitorBus } from '../../../services/monitor/src/events.ts'
 import { defaultThresholds, type Thresholds } from '../../../services/monitor/src/readiness/thresholds.ts'
@@ -43,7 +44,7 @@ function readinessLines (scenario: KnownScenario): string[] {
   const defaults = monitorDefaults()
   const clock = { nowMs: scenario.start, now () { return this.nowMs } }
   const bus = new MonitorBus()
-  const state = new FleetState(scenario.fleet, bus, clock, { defaults: defaults.thresholds, offlineAfterHeartbeats: defaults.offlineAfterHeartbeats, clockSkewToleranceMs: defaults.clockSkewToleranceMs })
+  const state = new FleetState(scenario.fleet, bus, clock, { defaults: defaults.thresholds, offlineAfterHeartbeats: defaults.offlineAfterHeartbeats, clockSkewToleranceMs: defaults.clockSkewToleranceMs, logger: pino({ level: 'error' }) })
   const lines: string[] = []
   const snapshot = (cabinetId: string): void => {
     const tracked = state.get(cabinetId)

@@ -117,7 +117,7 @@ export class Monitor {
 
     const journal = this.journal = new AlertJournal(join(alerting.dataDir, 'alert-journal.jsonl'), time, child('journal'))
     const journalled = () => journal.restored
-    const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs })
+    const fleet = this.fleet = new FleetState(options.fleet, bus, time, { defaults: options.thresholds, offlineAfterHeartbeats: options.offlineAfterHeartbeats, clockSkewToleranceMs: options.clockSkewToleranceMs, logger: child('fleet-state') })
     // Leases are plumbing against Redis's own clock: they run on the I/O time line.
     const replicas = this.replicas = options.replicas === undefined
       ? undefined

@@ -60,9 +60,17 @@ export function localTime (ms: number, timeZone: string): LocalTime {
 
 /** The calendar date (YYYY-MM-DD) at `ms` in a time zone. */
 export function dateInZone (ms: number, timeZone: string): string {
+  // Asked for every cabinet on every tick with nearly the same instant: a local date can only change at a whole minute (the offsets of today's zones are whole minutes), so the last answer per zone holds for its minute.
+  const minute = Math.floor(ms / 60_000)
+  const cached = lastDates.get(timeZone)
+  if (cached?.minute === minute) return cached.date
   // en-CA formats as YYYY-MM-DD.
-  return formatter('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)
+  const date = formatter('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)
+  lastDates.set(timeZone, { minute, date })
+  return date
 }
+
+const lastDates = new Map<string, { minute: number, date: string }>()
 
 /** Minutes since midnight of a time of day written HH:MM ("08:30" → 510); throws on anything else. */
 export function parseHhMm (text: string): number {

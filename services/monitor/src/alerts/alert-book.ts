@@ -53,14 +53,13 @@ const RESOLVED_KEPT = 5000
  */
 export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
   private readonly byId = new Map<string, Alert>()
-  private readonly live = new Map<string, Alert>()
+  private readonly live = new LiveIndex()
   private readonly resolvedOrder: string[] = []
   private readonly queued: AlertTransition[] = []
   private delivering = false
 
   raise (request: RaiseRequest, atMs: number): { alert: Alert, opened: boolean } {
-    const key = liveKey(request.cabinetId, request.kind)
-    const existing = this.live.get(key)
+    const existing = this.live.get(request.cabinetId, request.kind)
     if (existing !== undefined) {
       if (!sameFacts(existing.facts, request.facts) || existing.severity !== request.severity) {
         existing.facts = request.facts
@@ -83,14 +82,14 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
       facts: request.facts
     }
     this.byId.set(alert.id, alert)
-    this.live.set(key, alert)
+    this.live.set(alert)
     this.announce({ alert, change: 'opened', previous: undefined, by: 'system', atMs })
     return { alert, opened: true }
   }
 
   /** The condition behind a live alert is gone: resolve it, unless it is a task for a person. */
   clear (cabinetId: string, kind: AlertKind, atMs: number, by = 'system'): Alert | undefined {
-    const alert = this.live.get(liveKey(cabinetId, kind))
+    const alert = this.live.get(cabinetId, kind)
     if (alert === undefined || alert.task) return undefined
     return this.resolveAlert(alert, by, atMs)
   }
@@ -128,7 +127,7 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
   }
 
   liveFor (cabinetId: string, kind: AlertKind): Alert | undefined {
-    return this.live.get(liveKey(cabinetId, kind))
+    return this.live.get(cabinetId, kind)
   }
 
   list (filter: AlertFilter = {}): Alert[] {
@@ -161,24 +160,24 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
       if (!(key in alert)) Reflect.deleteProperty(held, key)
     }
     Object.assign(held, alert)
-    const key = liveKey(held.cabinetId, held.kind)
     if (held.status === 'resolved') {
-      if (this.live.get(key) === held) this.live.delete(key)
+      this.live.delete(held)
       if (!wasResolved) this.rememberResolved(held.id)
     } else {
-      this.live.set(key, held)
+      this.live.set(held)
     }
   }
 
   /** Puts back an alert from the journal after a restart, without emitting. */
   restore (alert: Alert): void {
     this.byId.set(alert.id, alert)
-    const key = liveKey(alert.cabinetId, alert.kind)
     if (alert.status === 'resolved') {
-      if (this.live.get(key)?.id === alert.id) this.live.delete(key)
+      // The journal may hold another object of the same alert: it is the id that says which one is live.
+      const current = this.live.get(alert.cabinetId, alert.kind)
+      if (current?.id === alert.id) this.live.delete(current)
       this.rememberResolved(alert.id)
     } else {
-      this.live.set(key, alert)
+      this.live.set(alert)
     }
   }
 
@@ -188,8 +187,7 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
     alert.resolvedAt = iso(atMs)
     alert.resolvedBy = by
     alert.updatedAt = iso(atMs)
-    const key = liveKey(alert.cabinetId, alert.kind)
-    if (this.live.get(key) === alert) this.live.delete(key)
+    this.live.delete(alert)
     this.rememberResolved(alert.id)
     this.announce({ alert, change: 'resolved', previous, by, atMs })
     return alert
@@ -234,8 +232,31 @@ export class AlertBook extends EventEmitter<{ transition: [AlertTransition] }> {
   }
 }
 
-function liveKey (cabinetId: string, kind: AlertKind): string {
-  return `${cabinetId}\u0000${kind}`
+/**
+ * The live alert of each cabinet and kind. Looked up for every rule of
+ * every cabinet on every tick: a map per cabinet answers without building
+ * a key string each time.
+ */
+class LiveIndex {
+  private readonly byCabinet = new Map<string, Map<AlertKind, Alert>>()
+
+  get (cabinetId: string, kind: AlertKind): Alert | undefined {
+    return this.byCabinet.get(cabinetId)?.get(kind)
+  }
+
+  set (alert: Alert): void {
+    let kinds = this.byCabinet.get(alert.cabinetId)
+    if (kinds === undefined) this.byCabinet.set(alert.cabinetId, kinds = new Map())
+    kinds.set(alert.kind, alert)
+  }
+
+  /** Forgets `alert` if it is the live one of its cabinet and kind. */
+  delete (alert: Alert): void {
+    const kinds = this.byCabinet.get(alert.cabinetId)
+    if (kinds?.get(alert.kind) !== alert) return
+    kinds.delete(alert.kind)
+    if (kinds.size === 0) this.byCabinet.delete(alert.cabinetId)
+  }
 }
 
 function iso (ms: number): string {

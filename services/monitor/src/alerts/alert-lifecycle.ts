@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { Clock } from '@aed/core/time'
 import type { MonitorBus } from '../events.ts'
 import { SOLE_OWNER, type Ownership } from '../replicas/ownership.ts'
-import type { FleetView } from '../state/fleet-state.ts'
+import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
+import { SlicedSweep } from '../state/sliced-sweep.ts'
 import type { Unit } from '../unit.ts'
 import type { Alert } from './alert.ts'
 import type { AlertBook, AlertFilter, AlertTransition } from './alert-book.ts'
@@ -34,12 +35,16 @@ export interface AlertLifecycleOptions {
   logger: Logger
   /** With replicas: the rules run here only for the cabinets this process speaks for; all of them when undefined. */
   ownership?: Ownership
+  /** Cabinets judged in one go on a tick before other work gets a turn (tests make it small). */
+  sweepSlice?: number
 }
 
 /**
  * Raises and clears alerts from the rules: for a cabinet after each of its
  * messages (`telemetry`), for the whole fleet on every `tick`, since time
  * alone makes some conditions true (offline, expiry, overdue self-test).
+ * The tick's pass is sliced: a door message arriving while a large fleet is
+ * judged waits for one slice, not for the whole fleet.
  * Opens the post-use inspection task when a door closes after use.
  */
 export class AlertLifecycle implements Unit, AlertActions {
@@ -47,8 +52,14 @@ export class AlertLifecycle implements Unit, AlertActions {
   private evaluator: RuleEvaluator | undefined
   private readonly inspection: (transition: AlertTransition) => void
   private readonly ownership: Ownership
+  private readonly sweep: SlicedSweep<TrackedCabinet>
 
   constructor (private readonly options: AlertLifecycleOptions) {
+    this.sweep = new SlicedSweep({
+      each: cabinet => { if (this.ownership.owns(cabinet.definition.id)) this.evaluator?.evaluateCabinet(cabinet) },
+      onError: (err, cabinet) => options.logger.error({ err, cabinetId: cabinet.definition.id }, 'judging a cabinet by the rules failed'),
+      ...(options.sweepSlice !== undefined ? { sliceSize: options.sweepSlice } : {})
+    })
     const raiseInspection = raiseInspectionAfterUse(options.book, options.fleet)
     this.ownership = options.ownership ?? SOLE_OWNER
     // The owner opens the task; the others receive it from the owner.
@@ -68,6 +79,7 @@ export class AlertLifecycle implements Unit, AlertActions {
   }
 
   stop (): void {
+    this.sweep.stop()
     this.options.book.off('transition', this.inspection)
     this.options.bus.off('telemetry', this.onTelemetry)
     this.options.bus.off('tick', this.onTick)
@@ -99,9 +111,7 @@ export class AlertLifecycle implements Unit, AlertActions {
   }
 
   private readonly onTick = (): void => {
-    for (const cabinet of this.options.fleet.all()) {
-      if (this.ownership.owns(cabinet.definition.id)) this.evaluator?.evaluateCabinet(cabinet)
-    }
+    void this.sweep.run(this.options.fleet.all())
   }
 
   /** Cabinets taken over are judged at once: what changed while nobody spoke for them is raised or cleared now. */

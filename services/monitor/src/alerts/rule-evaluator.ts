@@ -3,7 +3,7 @@ import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
 import { inMaintenance } from '../state/maintenance-window.ts'
 import { PART_KINDS, SUPERSEDED, moreSevere, partOf, type Alert, type AlertKind } from './alert.ts'
 import type { AlertBook } from './alert-book.ts'
-import { NO_DATA, type AlertRule, type Finding } from './rules/rule.ts'
+import { NO_DATA, type AlertRule, type Finding, type RuleContext } from './rules/rule.ts'
 
 /**
  * Applies the rules to a cabinet: raises an alert while a rule's condition
@@ -30,16 +30,18 @@ export class RuleEvaluator {
     if (cabinet.definition.status !== 'active') return
     const nowMs = this.clock.now()
     const cabinetId = cabinet.definition.id
-    const base = {
+    // One context for every rule, its `live` changed per rule: rules are pure and keep nothing of it, and this runs for every cabinet on every tick.
+    const context: RuleContext = {
       cabinet,
       nowMs,
       timeZone: this.fleet.fleet.timezone,
       inMaintenance: inMaintenance(cabinet, nowMs),
-      monitorStartedMs: this.monitorStartedMs
+      monitorStartedMs: this.monitorStartedMs,
+      live: undefined
     }
     for (const rule of this.rules) {
-      const live = this.book.liveFor(cabinetId, rule.kind)
-      const finding = rule.evaluate({ ...base, live })
+      const live = context.live = this.book.liveFor(cabinetId, rule.kind)
+      const finding = rule.evaluate(context)
       if (finding === NO_DATA) continue
       if (finding === undefined) {
         if (live !== undefined) this.book.clear(cabinetId, rule.kind, nowMs, this.criticalOnPart(cabinetId, rule.kind) ? SUPERSEDED : 'system')

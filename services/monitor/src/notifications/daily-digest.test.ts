@@ -39,7 +39,8 @@ digest: { at: "08:00" }
 const fleet = new FleetState(await loadFleet(PERNIK_FLEET_FILE), new MonitorBus(), clock, {
   defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
   offlineAfterHeartbeats: 3,
-  clockSkewToleranceMs: 120_000
+  clockSkewToleranceMs: 120_000,
+  logger: pino({ level: 'silent' })
 })
 fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'pads', payload: { ts: new Date(now).toISOString(), seq: 1, expires: '2026-12-10' } } as UplinkMessage, now)
 fleet.apply({ cabinetId: 'pernik-aed-01', channel: 'battery', payload: { ts: new Date(now).toISOString(), seq: 2, percent: 80, expires: '2030-01-01' } } as UplinkMessage, now)

@@ -54,7 +54,7 @@ async function harness (time = new ManualTime('2026-11-24T10:00:00Z'), dir?: str
   const logger = pino({ level: 'silent' })
   const bus = new MonitorBus()
   const book = new AlertBook()
-  const fleet = new FleetState(fleetFile, bus, time, { defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 }, offlineAfterHeartbeats: 3, clockSkewToleranceMs: 120_000 })
+  const fleet = new FleetState(fleetFile, bus, time, { defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 }, offlineAfterHeartbeats: 3, clockSkewToleranceMs: 120_000, logger })
   const journal = new AlertJournal(join(dataDir, 'alert-journal.jsonl'), time)
   const lines: string[] = []
   const recorder = new Recorder({ bus, book, fleet, clock: time, scheduler: time, snapshotIntervalMs: 3_600_000, clockSkewToleranceMs: 120_000, logger, sinks: { write: line => lines.push(line), journal } })

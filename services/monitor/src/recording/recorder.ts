@@ -5,7 +5,8 @@ import type { AlertBook, AlertTransition } from '../alerts/alert-book.ts'
 import type { AlertJournal } from '../alerts/alert-journal.ts'
 import type { MaintenanceChange, MonitorBus, NotificationRecord } from '../events.ts'
 import type { ReadinessView } from '../readiness/readiness.ts'
-import type { FleetView } from '../state/fleet-state.ts'
+import type { FleetView, TrackedCabinet } from '../state/fleet-state.ts'
+import { SlicedSweep } from '../state/sliced-sweep.ts'
 import type { Unit } from '../unit.ts'
 import { alertEventLine, alertEventPoint, maintenanceLine, notificationLine, readinessLine, telemetryLine } from './influx-points.ts'
 
@@ -28,6 +29,8 @@ export interface RecorderOptions {
   /** A message's `ts` further ahead of its arrival than this is stored at its arrival, ms. */
   clockSkewToleranceMs: number
   logger: Logger
+  /** Snapshot lines written in one go before other work gets a turn (tests make it small). */
+  sweepSlice?: number
 }
 
 /**
@@ -43,8 +46,16 @@ export class Recorder implements Unit {
   private snapshotTimer: ScheduledTimer | undefined
   /** Keeps records made in the same millisecond apart (their microseconds), so none overwrites another. */
   private sequence = 0
+  /** The periodic snapshot of a large fleet is written a slice at a time: messages go on being taken in meanwhile. */
+  private readonly snapshots: SlicedSweep<TrackedCabinet>
 
-  constructor (private readonly options: RecorderOptions) {}
+  constructor (private readonly options: RecorderOptions) {
+    this.snapshots = new SlicedSweep({
+      each: cabinet => options.sinks.write(readinessLine(cabinet, options.clock.now(), options.fleet.fleet.timezone)),
+      onError: (err, cabinet) => options.logger.error({ err, cabinetId: cabinet.definition.id }, 'writing a readiness snapshot failed'),
+      ...(options.sweepSlice !== undefined ? { sliceSize: options.sweepSlice } : {})
+    })
+  }
 
   start (): void {
     const { bus, book, scheduler, snapshotIntervalMs } = this.options
@@ -60,6 +71,7 @@ export class Recorder implements Unit {
   stop (): void {
     const { bus, book, scheduler } = this.options
     scheduler.clear(this.snapshotTimer)
+    this.snapshots.stop()
     bus.off('message', this.onMessage)
     bus.off('readinessChanged', this.onReadinessChanged)
     bus.off('maintenanceChanged', this.onMaintenanceChanged)
@@ -114,8 +126,6 @@ export class Recorder implements Unit {
   }
 
   private writeSnapshots (): void {
-    const now = this.options.clock.now()
-    const timeZone = this.options.fleet.fleet.timezone
-    for (const cabinet of this.options.fleet.all()) this.options.sinks.write(readinessLine(cabinet, now, timeZone))
+    void this.snapshots.run(this.options.fleet.all())
   }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino'
 import type { Fleet, FleetCabinet } from '@aed/core/fleet'
 import type { UplinkMessage } from '@aed/core/protocol'
 import type { Clock } from '@aed/core/time'
@@ -6,6 +7,7 @@ import { deriveReadiness, type ReadinessContext, type ReadinessView } from '../r
 import { thresholdsFor, type Thresholds } from '../readiness/thresholds.ts'
 import type { Unit } from '../unit.ts'
 import { applyMessage, emptyCabinetState, type CabinetState } from './cabinet-state.ts'
+import { SlicedSweep } from './sliced-sweep.ts'
 
 export interface TrackedCabinet {
   definition: FleetCabinet
@@ -29,6 +31,9 @@ export interface FleetStateOptions {
   offlineAfterHeartbeats: number
   /** How far ahead of the arrival a cabinet's `ts` may lie before its clock counts as wrong, ms. */
   clockSkewToleranceMs: number
+  logger: Logger
+  /** Cabinets re-derived in one go on a tick before other work gets a turn (tests make it small). */
+  sweepSlice?: number
 }
 
 /**
@@ -37,12 +42,20 @@ export interface FleetStateOptions {
  * (`unregistered` for any other), and re-derives readiness after each
  * message and on every `tick` (time alone turns a silent cabinet offline and
  * a pads date into an expiry), announcing each change as `readinessChanged`.
+ * The tick's pass over the fleet is sliced, so messages are taken in while
+ * a large fleet is being swept.
  */
 export class FleetState implements Unit, FleetView {
   readonly name = 'fleet-state'
   private readonly cabinets = new Map<string, TrackedCabinet>()
+  private readonly sweep: SlicedSweep<TrackedCabinet>
 
   constructor (readonly fleet: Fleet, private readonly bus: MonitorBus, private readonly clock: Clock, private readonly options: FleetStateOptions) {
+    this.sweep = new SlicedSweep({
+      each: tracked => this.reevaluate(tracked),
+      onError: (err, tracked) => options.logger.error({ err, cabinetId: tracked.definition.id }, 're-deriving readiness failed'),
+      ...(options.sweepSlice !== undefined ? { sliceSize: options.sweepSlice } : {})
+    })
     const now = clock.now()
     for (const definition of fleet.cabinets.values()) {
       const tracked: TrackedCabinet = {
@@ -59,6 +72,7 @@ export class FleetState implements Unit, FleetView {
   }
 
   stop (): void {
+    this.sweep.stop()
     this.bus.off('message', this.onMessage)
     this.bus.off('tick', this.onTick)
   }
@@ -85,9 +99,12 @@ export class FleetState implements Unit, FleetView {
     return true
   }
 
-  /** Re-derives every cabinet's readiness at the current time. */
-  tick (): void {
-    for (const tracked of this.cabinets.values()) this.reevaluate(tracked)
+  /**
+   * Re-derives every cabinet's readiness at the current time: at once for a
+   * fleet of one slice, else slice by slice; resolves when all are done.
+   */
+  tick (): Promise<void> {
+    return this.sweep.run(this.cabinets.values())
   }
 
   setMaintenance (cabinetId: string, untilMs: number | undefined): void {
@@ -102,7 +119,7 @@ export class FleetState implements Unit, FleetView {
   }
 
   private readonly onTick = (): void => {
-    this.tick()
+    void this.tick()
   }
 
   private contextOf (tracked: TrackedCabinet): ReadinessContext {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { pino } from 'pino'
 import { parseFleet } from '@aed/core/fleet'
 import type { UplinkChannel, UplinkMessage } from '@aed/core/protocol'
 import { MonitorBus } from '../../events.ts'
@@ -33,7 +34,8 @@ function harness (startIso = '2026-11-24T09:00:00.000Z') {
   const state = new FleetState(fleet, new MonitorBus(), clock, {
     defaults: { temperatureMinC: 0, temperatureMaxC: 50, temperatureCriticalAfterMin: 30, batteryLowPercent: 25, batteryCriticalPercent: 10, expiryWarningDays: 30, selftestMaxAgeH: 26 },
     offlineAfterHeartbeats: 3,
-    clockSkewToleranceMs: 120_000
+    clockSkewToleranceMs: 120_000,
+    logger: pino({ level: 'silent' })
   })
   const book = new AlertBook()
   book.on('transition', raiseInspectionAfterUse(book, state))
