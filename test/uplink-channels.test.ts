@@ -56,11 +56,12 @@ t.test("the monitor's own commands, which its subscription also matches, are nei
   const command = new Promise<string>(resolve => cabinet.once('message', (_topic, payload) => resolve(payload.toString())))
   t.equal((await stack.api('POST', '/api/v1/cabinets/pernik-aed-01/commands', { cmd: 'report' })).status, 202)
   t.match(JSON.parse(await command), { cmd: 'report' }, 'the cabinet got the command')
-  // Published after the command reached the broker, so the monitor receives it after the command's echo.
-  await cabinet.publishAsync('aed/v1/pernik-aed-01/door', JSON.stringify({ ts: new Date().toISOString(), seq: 2, state: 'closed' }), { qos: 1 })
-  await waitFor(async () => await metric('aed_mqtt_messages_received_total') > received, 'the door message')
+  // Published after the command reached the broker, so the monitor receives it after the command's echo on the same connection
+  // (a door message would not do: it comes in first, on the door lane).
+  await cabinet.publishAsync('aed/v1/pernik-aed-01/heartbeat', JSON.stringify({ ts: new Date().toISOString(), seq: 2, temperatureC: 20, fw: '2.1.0' }), { qos: 1 })
+  await waitFor(async () => await metric('aed_mqtt_messages_received_total') > received, 'the heartbeat')
 
-  t.equal(await metric('aed_mqtt_messages_received_total'), received + 1, 'only the door message was received')
+  t.equal(await metric('aed_mqtt_messages_received_total'), received + 1, 'only the heartbeat was received')
   t.equal(await rejectedInAll(), rejected, 'the command was not rejected')
   await cabinet.endAsync()
 })

@@ -82,7 +82,8 @@ export interface MonitorOptions {
  * anything that produces events, MQTT last, so nothing arrives before every
  * listener is in place) and stops them in reverse.
  *
- * One message's path: MqttSubscriber → MessageIntake → bus `message` →
+ * One message's path: MqttSubscriber (the fleet lane, or the door lane
+ * first for a door message) → MessageIntake → bus `message` →
  * FleetState (→ `telemetry`, `readinessChanged`) and Recorder →
  * AlertLifecycle (rules) → AlertBook `transition` → Recorder (journal,
  * InfluxDB) and NotificationDispatcher (people). See docs/architecture.md.
@@ -102,6 +103,8 @@ export class Monitor {
   readonly commands: CabinetCommands
   readonly health: HealthCheck
   readonly subscriber: MqttSubscriber
+  /** The second MQTT session, for door messages only (see LANES). */
+  readonly doorLane: MqttSubscriber
   readonly reports: ReadinessReports
   readonly replicas: ReplicaGroup | undefined
   private readonly units: Unit[]
@@ -167,13 +170,16 @@ export class Monitor {
       publicUrl: alerting.publicUrl
     })
     const intake = new MessageIntake(bus, time)
+    // A message is acknowledged once what it caused is on disk: its lines in the spool, its alert changes in the journal.
+    const durable = async (): Promise<void> => { await Promise.all([writer.durable(), journal.settled()]) }
     const subscriber: MqttSubscriber = this.subscriber = new MqttSubscriber(options.mqtt, {
-      handle: (topic, payload) => intake.handle(topic, payload),
-      // A message is acknowledged once what it caused is on disk: its lines in the spool, its alert changes in the journal.
-      durable: async () => { await Promise.all([writer.durable(), journal.settled()]) },
+      handle: (topic, payload) => intake.handle(topic, payload, 'fleet'),
+      durable,
       // While InfluxDB has fallen far behind, new messages wait with the broker.
       admission: () => writer.full ? writer.roomAgain() : undefined
-    }, bus, child('mqtt'))
+    }, bus, child('mqtt'), 'fleet')
+    // Door openings come in on a lane of their own, first, and are never held back for InfluxDB: someone may be using the AED.
+    this.doorLane = new MqttSubscriber(options.mqtt, { handle: (topic, payload) => intake.handle(topic, payload, 'doors'), durable, admission: () => undefined }, bus, child('mqtt-doors'), 'doors')
     this.commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
     this.reports = new ReadinessReports({
       influx: options.influx, fleet, alerts: () => book.list(), clock: time, logger: child('reports'),
@@ -198,6 +204,7 @@ export class Monitor {
       this.health,
       // After everything that reacts to a change of hands, before the first message: the alerts of the group are in the book and the first leases held when messages start to flow.
       ...(replicas !== undefined ? [replicas] : []),
+      this.doorLane,
       subscriber,
       new Ticker(bus, time, options.tickMs ?? 5000, child('ticker'))
     ]

@@ -56,6 +56,9 @@ export const FLEET_SUBSCRIPTIONS = [
   ...UPLINK_CHANNELS.filter(channel => channel.includes('/')).map(channel => `${PROTOCOL_PREFIX}+/${channel}`)
 ]
 
+/** Every cabinet's door messages: the monitor's door lane subscribes to this alone. */
+export const DOOR_SUBSCRIPTION = `${PROTOCOL_PREFIX}+/door`
+
 /** Where a topic under aed/v1/{id}/ leads. */
 export type CabinetTopic =
   | { kind: 'uplink', cabinetId: string, channel: UplinkChannel }

@@ -21,3 +21,11 @@ t.test('only recent messages are remembered, in fixed memory', async t => {
   t.equal(filter.firstTime('pernik-aed-01', 0, 99, 99), false, 'a recent one is still known')
   t.equal(filter.firstTime('pernik-aed-01', 0, 0, 0), true, 'a long-gone one is forgotten')
 })
+
+t.test('a message seen on two connections: the second copy names the first connection, a repeat on the same one is a redelivery', async t => {
+  const filter = new DuplicateFilter()
+  t.equal(filter.firstSeenOn('pernik-aed-01', 1, 42, 1000, 1), undefined, 'first seen on connection 1')
+  t.equal(filter.firstSeenOn('pernik-aed-01', 1, 42, 1000, 0), 1, 'the copy on connection 0 names connection 1')
+  t.equal(filter.firstSeenOn('pernik-aed-01', 1, 42, 1000, 1), 1, 'again on connection 1: a redelivery')
+  t.equal(filter.firstSeenOn('pernik-aed-01', 2, 42, 1000, 0), undefined, 'another channel is another message')
+})

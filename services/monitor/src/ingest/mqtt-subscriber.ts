@@ -1,7 +1,7 @@
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt'
 import type { Logger } from 'pino'
 import { urlForLog } from '@aed/core/logger'
-import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
+import { DOOR_SUBSCRIPTION, FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import type { MonitorBus } from '../events.ts'
 import type { Unit } from '../unit.ts'
 
@@ -13,6 +13,23 @@ export interface MqttSubscriberOptions {
   /** For mqtts://: the CA that signed the broker's certificate (MQTT_CA_FILE); the system's CAs otherwise. */
   ca?: Buffer | undefined
 }
+
+/**
+ * One connection of the monitor to the broker and what it subscribes to.
+ * `fleet` takes in every uplink and is the one commands go out on and
+ * whose (re)connection is announced. `doors` is the door lane: a second
+ * session that subscribes to door messages only, so an opening does not
+ * queue behind thousands of heartbeats and statuses in the broker, on the
+ * wire or in mqtt.js while a fleet reconnects. The fleet connection gets
+ * the same door message too; whichever copy comes second is dropped as a
+ * duplicate (by its `seq` and `ts`), so a lane that is down loses nothing.
+ */
+export const LANES = {
+  fleet: { unit: 'mqtt', clientIdSuffix: '', subscriptions: FLEET_SUBSCRIPTIONS, announcesConnection: true },
+  doors: { unit: 'mqtt-doors', clientIdSuffix: '-doors', subscriptions: [DOOR_SUBSCRIPTION], announcesConnection: false }
+} as const
+
+export type Lane = keyof typeof LANES
 
 /** What the subscriber does with each message, and when it may acknowledge it. */
 export interface MessageHandling {
@@ -39,7 +56,7 @@ type SendPacket = (packet: Packet, callback?: () => void, ...rest: unknown[]) =>
  * /readyz reports them.
  */
 export class MqttSubscriber implements Unit {
-  readonly name = 'mqtt'
+  readonly name: string
   private client: MqttClient | undefined
   /** Counts connections, so a PUBACK held across a reconnect is not sent on the new one. */
   private connection = 0
@@ -48,16 +65,20 @@ export class MqttSubscriber implements Unit {
     private readonly options: MqttSubscriberOptions,
     private readonly handling: MessageHandling,
     private readonly bus: MonitorBus,
-    private readonly logger: Logger
-  ) {}
+    private readonly logger: Logger,
+    private readonly lane: Lane = 'fleet'
+  ) {
+    this.name = LANES[lane].unit
+  }
 
   get connected (): boolean {
     return this.client?.connected === true
   }
 
   start (): void {
+    const lane = LANES[this.lane]
     const client = mqtt.connect(this.options.url, {
-      clientId: this.options.clientId,
+      clientId: this.options.clientId + lane.clientIdSuffix,
       username: this.options.username,
       password: this.options.password,
       clean: false,
@@ -72,14 +93,14 @@ export class MqttSubscriber implements Unit {
     this.holdAcknowledgements(client)
     client.on('connect', connack => {
       this.connection++
-      this.logger.info({ url: urlForLog(this.options.url), sessionPresent: connack.sessionPresent }, 'connected to broker')
-      client.subscribe(FLEET_SUBSCRIPTIONS, { qos: 1 }, err => {
-        if (err) this.logger.error({ err }, 'subscribing to cabinet topics failed')
-        else this.bus.emit('brokerConnected')
+      this.logger.info({ url: urlForLog(this.options.url), lane: this.lane, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      client.subscribe([...lane.subscriptions], { qos: 1 }, err => {
+        if (err) this.logger.error({ err, lane: this.lane }, 'subscribing to cabinet topics failed')
+        else if (lane.announcesConnection) this.bus.emit('brokerConnected')
       })
     })
     client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
-    client.on('offline', () => this.logger.warn({ url: urlForLog(this.options.url) }, 'broker unreachable, retrying'))
+    client.on('offline', () => this.logger.warn({ url: urlForLog(this.options.url), lane: this.lane }, 'broker unreachable, retrying'))
   }
 
   async publish (topic: string, payload: string): Promise<void> {
