@@ -3,30 +3,56 @@
  * channel, seq and ts. Comparing ts as well as seq means a cabinet whose
  * counter restarts at 0 after a reboot is not mistaken for a duplicate.
  *
- * Per cabinet it keeps a ring of the last RING_SIZE messages as numbers in
- * one typed array: no allocation per message, fixed memory per cabinet.
+ * Per cabinet it keeps a ring of the last RING_SIZE messages. The rings of
+ * BLOCK_CABINETS cabinets share one block of typed arrays: a typed array of
+ * its own per cabinet costs an ArrayBuffer object and a separately
+ * allocated backing store each, twice the ring itself (1 KB per cabinet,
+ * 100 MB for a national fleet). No allocation per message, fixed memory per
+ * cabinet: 16 bytes per remembered message and 1 for the channel.
  */
 const RING_SIZE = 32
+const BLOCK_CABINETS = 1024
+
+interface Block {
+  /** seq and ts of each remembered message, RING_SIZE pairs per cabinet; NaN in a slot never used (NaN equals nothing). */
+  seqTs: Float64Array
+  channels: Uint8Array
+  /** Each cabinet's next slot to overwrite. */
+  next: Uint8Array
+}
 
 export class DuplicateFilter {
-  private readonly rings = new Map<string, { slots: Float64Array, next: number }>()
+  /** cabinetId → its ring's number: block = ring / BLOCK_CABINETS. */
+  private readonly rings = new Map<string, number>()
+  private readonly blocks: Block[] = []
 
   /** True the first time a (cabinet, channel, seq, ts) is seen, false for a repeat. */
   firstTime (cabinetId: string, channelIndex: number, seq: number, tsMs: number): boolean {
     let ring = this.rings.get(cabinetId)
     if (ring === undefined) {
-      ring = { slots: new Float64Array(RING_SIZE * 3).fill(Number.NaN), next: 0 }
+      ring = this.rings.size
+      if (ring % BLOCK_CABINETS === 0) this.blocks.push(newBlock())
       this.rings.set(cabinetId, ring)
     }
-    const { slots } = ring
-    for (let i = 0; i < slots.length; i += 3) {
-      if (slots[i] === seq && slots[i + 1] === tsMs && slots[i + 2] === channelIndex) return false
+    const { seqTs, channels, next } = this.blocks[Math.floor(ring / BLOCK_CABINETS)]!
+    const cabinet = ring % BLOCK_CABINETS
+    const first = cabinet * RING_SIZE
+    for (let slot = first; slot < first + RING_SIZE; slot++) {
+      if (seqTs[2 * slot] === seq && seqTs[2 * slot + 1] === tsMs && channels[slot] === channelIndex) return false
     }
-    const at = ring.next * 3
-    slots[at] = seq
-    slots[at + 1] = tsMs
-    slots[at + 2] = channelIndex
-    ring.next = (ring.next + 1) % RING_SIZE
+    const slot = first + next[cabinet]!
+    seqTs[2 * slot] = seq
+    seqTs[2 * slot + 1] = tsMs
+    channels[slot] = channelIndex
+    next[cabinet] = (next[cabinet]! + 1) % RING_SIZE
     return true
+  }
+}
+
+function newBlock (): Block {
+  return {
+    seqTs: new Float64Array(BLOCK_CABINETS * RING_SIZE * 2).fill(Number.NaN),
+    channels: new Uint8Array(BLOCK_CABINETS * RING_SIZE),
+    next: new Uint8Array(BLOCK_CABINETS)
   }
 }
