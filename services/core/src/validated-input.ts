@@ -1,5 +1,5 @@
-import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
+import { parseYamlText } from './yaml-text.ts'
 
 /** A validated value, or every problem found, each as "path: message". */
 export type Validated<T> = { ok: true, value: T } | { ok: false, problems: string[] }
@@ -15,7 +15,7 @@ export function validate<S extends z.ZodType> (schema: S, input: unknown): Valid
 export function validateYaml<S extends z.ZodType> (schema: S, source: string): Validated<z.infer<S>> {
   let raw: unknown
   try {
-    raw = parseYaml(source)
+    raw = parseYamlText(source)
   } catch (err) {
     return { ok: false, problems: [`not YAML: ${(err as Error).message}`] }
   }

@@ -29,3 +29,23 @@ t.test('a message seen on two connections: the second copy names the first conne
   t.equal(filter.firstSeenOn('pernik-aed-01', 1, 42, 1000, 1), 1, 'again on connection 1: a redelivery')
   t.equal(filter.firstSeenOn('pernik-aed-01', 2, 42, 1000, 0), undefined, 'another channel is another message')
 })
+
+t.test('each cabinet keeps its own last 32 messages, however many cabinets there are', async t => {
+  const filter = new DuplicateFilter()
+  const cabinets = Array.from({ length: 2500 }, (_, i) => `load-aed-${String(i).padStart(6, '0')}`)
+  for (let seq = 0; seq < 40; seq++) {
+    for (const id of cabinets) filter.firstTime(id, seq % 3, seq, 1000 + seq)
+  }
+  for (const id of [cabinets[0]!, cabinets[1023]!, cabinets[1024]!, cabinets[2499]!]) {
+    t.equal(filter.firstTime(id, 39 % 3, 39, 1039), false, `${id}: its last message is known`)
+    t.equal(filter.firstTime(id, 8 % 3, 8, 1008), false, `${id}: the 32nd message back is known`)
+    t.equal(filter.firstTime(id, 7 % 3, 7, 1007), true, `${id}: the 33rd message back is forgotten`)
+  }
+})
+
+t.test('a channel index is part of what makes a message the same', async t => {
+  const filter = new DuplicateFilter()
+  t.equal(filter.firstTime('pernik-aed-01', 0, 0, 0), true, 'seq 0 at time 0 on the first channel is not taken for an empty slot')
+  t.equal(filter.firstTime('pernik-aed-01', 0, 0, 0), false)
+  t.equal(filter.firstTime('pernik-aed-01', 6, 0, 0), true)
+})

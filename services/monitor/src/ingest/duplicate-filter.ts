@@ -7,15 +7,30 @@
  * the fleet's): each slot also says which connection a message came on, so
  * the second lane's copy is told apart from a redelivery.
  *
- * Per cabinet it keeps a ring of the last RING_SIZE messages as numbers in
- * one typed array: no allocation per message, fixed memory per cabinet.
+ * Per cabinet it keeps a ring of the last RING_SIZE messages. The rings of
+ * BLOCK_CABINETS cabinets share one block of typed arrays: a typed array of
+ * its own per cabinet costs an ArrayBuffer object and a separately
+ * allocated backing store each, twice the ring itself (1 KB per cabinet,
+ * 100 MB for a national fleet). No allocation per message, fixed memory per
+ * cabinet: 16 bytes per remembered message and 1 for its channel and connection.
  */
 const RING_SIZE = 32
-/** The channel and the connection share a slot: channel + connection × this (channels are fewer). */
-const CONNECTIONS = 256
+const BLOCK_CABINETS = 1024
+/** A slot's byte holds the channel (low 4 bits) and the connection it came on (high 4 bits). */
+const CHANNEL_BITS = 0x0f
+
+interface Block {
+  /** seq and ts of each remembered message, RING_SIZE pairs per cabinet; NaN in a slot never used (NaN equals nothing). */
+  seqTs: Float64Array
+  channels: Uint8Array
+  /** Each cabinet's next slot to overwrite. */
+  next: Uint8Array
+}
 
 export class DuplicateFilter {
-  private readonly rings = new Map<string, { slots: Float64Array, next: number }>()
+  /** cabinetId → its ring's number: block = ring / BLOCK_CABINETS. */
+  private readonly rings = new Map<string, number>()
+  private readonly blocks: Block[] = []
 
   /** True the first time a (cabinet, channel, seq, ts) is seen, false for a repeat. */
   firstTime (cabinetId: string, channelIndex: number, seq: number, tsMs: number): boolean {
@@ -24,25 +39,36 @@ export class DuplicateFilter {
 
   /**
    * Undefined the first time a (cabinet, channel, seq, ts) is seen, and it
-   * is remembered as seen on `connection` (a small number); for a repeat,
-   * the connection it was first seen on. A repeat on the same connection
-   * is a redelivery; on another, the copy that connection also carries.
+   * is remembered as seen on `connection` (0–15); for a repeat, the
+   * connection it was first seen on. A repeat on the same connection is a
+   * redelivery; on another, the copy that connection also carries.
    */
   firstSeenOn (cabinetId: string, channelIndex: number, seq: number, tsMs: number, connection: number): number | undefined {
     let ring = this.rings.get(cabinetId)
     if (ring === undefined) {
-      ring = { slots: new Float64Array(RING_SIZE * 3).fill(Number.NaN), next: 0 }
+      ring = this.rings.size
+      if (ring % BLOCK_CABINETS === 0) this.blocks.push(newBlock())
       this.rings.set(cabinetId, ring)
     }
-    const { slots } = ring
-    for (let i = 0; i < slots.length; i += 3) {
-      if (slots[i] === seq && slots[i + 1] === tsMs && slots[i + 2]! % CONNECTIONS === channelIndex) return Math.floor(slots[i + 2]! / CONNECTIONS)
+    const { seqTs, channels, next } = this.blocks[Math.floor(ring / BLOCK_CABINETS)]!
+    const cabinet = ring % BLOCK_CABINETS
+    const first = cabinet * RING_SIZE
+    for (let slot = first; slot < first + RING_SIZE; slot++) {
+      if (seqTs[2 * slot] === seq && seqTs[2 * slot + 1] === tsMs && (channels[slot]! & CHANNEL_BITS) === channelIndex) return channels[slot]! >> 4
     }
-    const at = ring.next * 3
-    slots[at] = seq
-    slots[at + 1] = tsMs
-    slots[at + 2] = channelIndex + connection * CONNECTIONS
-    ring.next = (ring.next + 1) % RING_SIZE
+    const slot = first + next[cabinet]!
+    seqTs[2 * slot] = seq
+    seqTs[2 * slot + 1] = tsMs
+    channels[slot] = channelIndex | (connection << 4)
+    next[cabinet] = (next[cabinet]! + 1) % RING_SIZE
     return undefined
+  }
+}
+
+function newBlock (): Block {
+  return {
+    seqTs: new Float64Array(BLOCK_CABINETS * RING_SIZE * 2).fill(Number.NaN),
+    channels: new Uint8Array(BLOCK_CABINETS * RING_SIZE),
+    next: new Uint8Array(BLOCK_CABINETS)
   }
 }
