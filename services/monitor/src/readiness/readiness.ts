@@ -32,7 +32,7 @@ export function daysLeft (expires: string | undefined, now: number, timeZone: st
   return expires === undefined ? undefined : daysBetween(dateInZone(now, timeZone), expires)
 }
 
-export function isOffline (state: CabinetState, now: number, context: Pick<ReadinessContext, 'heartbeatIntervalS' | 'offlineAfterHeartbeats'>): boolean {
+export function isOffline (state: Pick<CabinetState, 'lastSeenMs' | 'online'>, now: number, context: Pick<ReadinessContext, 'heartbeatIntervalS' | 'offlineAfterHeartbeats'>): boolean {
   if (state.lastSeenMs === 0) return false
   if (state.online === false) return true
   return now - state.lastSeenMs > context.heartbeatIntervalS * 1000 * context.offlineAfterHeartbeats

@@ -12,7 +12,7 @@ export function offlineRule (offlineAfterHeartbeats: number): AlertRule {
     evaluate ({ cabinet: { state, definition }, nowMs, monitorStartedMs }) {
       if (definition.status !== 'active') return undefined
       // A cabinet not heard from since the monitor started is judged from the start.
-      const judged = state.lastSeenMs === 0 ? { ...state, lastSeenMs: monitorStartedMs } : state
+      const judged = state.lastSeenMs === 0 ? { lastSeenMs: monitorStartedMs, online: state.online } : state
       if (!isOffline(judged, nowMs, { heartbeatIntervalS: definition.heartbeatIntervalS, offlineAfterHeartbeats })) return undefined
       const cause = state.lastSeenMs === 0 ? 'not heard from since the monitor started' : state.online === false ? 'last will' : 'no heartbeat'
       return {
