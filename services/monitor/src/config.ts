@@ -48,7 +48,7 @@ export const MonitorConfigSchema = z.object({
   MQTT_CA_FILE: optionalString.describe('PEM CA certificate that signed the broker\'s certificate, for mqtts:// (default: the system\'s CAs)'),
   MQTT_USERNAME: z.string().default('service:monitor').describe('The service account the monitor connects with'),
   MQTT_PASSWORD: secret.describe('Secret of the service account; its hash is registered in CREDENTIALS_FILE at start-up'),
-  MQTT_CLIENT_ID: z.string().default('aed-monitor').describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away; unique per replica'),
+  MQTT_CLIENT_ID: z.string().default('aed-monitor').describe('Stable client id: with a persistent session the broker keeps QoS 1 messages while the monitor is away; unique per replica. The door lane connects as this id + `-doors`'),
 
   INFLUX_URL: z.url().default('http://127.0.0.1:8086').describe('InfluxDB base URL (v1-compatible API)'),
   INFLUX_DB: z.string().min(1).default('aed').describe('InfluxDB database (2.x: a DBRP-mapped database name)'),
