@@ -51,7 +51,8 @@ type SendPacket = (packet: Packet, callback?: () => void, ...rest: unknown[]) =>
  * and delivers it again if the monitor dies. Acknowledgements are grouped:
  * mqtt.js goes on with the next message at once, and each PUBACK is sent
  * when the group commit holding its message is synced, in order.
- * Each completed subscription is announced as `brokerConnected`.
+ * Each (re)connection with its subscriptions in place is announced as
+ * `brokerConnected` (the fleet lane's).
  * Connection problems are retried forever and never crash the process;
  * /readyz reports them.
  */
@@ -60,6 +61,8 @@ export class MqttSubscriber implements Unit {
   private client: MqttClient | undefined
   /** Counts connections, so a PUBACK held across a reconnect is not sent on the new one. */
   private connection = 0
+  /** This process's subscriptions are in its broker session. */
+  private subscribed = false
 
   constructor (
     private readonly options: MqttSubscriberOptions,
@@ -84,6 +87,8 @@ export class MqttSubscriber implements Unit {
       clean: false,
       protocolVersion: 4,
       reconnectPeriod: 1000,
+      // It subscribes itself, on each connection that needs it (below).
+      resubscribe: false,
       connectTimeout: 10_000,
       keepalive: 30,
       ...(this.options.ca !== undefined ? { ca: this.options.ca } : {})
@@ -94,9 +99,23 @@ export class MqttSubscriber implements Unit {
     client.on('connect', connack => {
       this.connection++
       this.logger.info({ url: urlForLog(this.options.url), lane: this.lane, sessionPresent: connack.sessionPresent }, 'connected to broker')
+      const announce = (): void => { if (lane.announcesConnection) this.bus.emit('brokerConnected') }
+      // A session the broker kept holds this process's subscriptions already. Subscribing again would make
+      // the broker send every retained status once more: 100,000 messages at a national fleet, on every
+      // reconnection, in the middle of the fleet's own reconnect storm. A new process subscribes (its
+      // memory is empty: the retained statuses tell it which cabinets are online), and so does one whose
+      // session the broker lost.
+      if (connack.sessionPresent && this.subscribed) {
+        announce()
+        return
+      }
       client.subscribe([...lane.subscriptions], { qos: 1 }, err => {
-        if (err) this.logger.error({ err, lane: this.lane }, 'subscribing to cabinet topics failed')
-        else if (lane.announcesConnection) this.bus.emit('brokerConnected')
+        if (err) {
+          this.logger.error({ err, lane: this.lane }, 'subscribing to cabinet topics failed')
+          return
+        }
+        this.subscribed = true
+        announce()
       })
     })
     client.on('error', err => this.logger.warn({ err }, 'MQTT error'))
