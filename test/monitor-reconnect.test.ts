@@ -33,7 +33,7 @@ t.test('a reconnection to a session the broker kept does not bring every retaine
   const reconnected = once(stack.service.monitor.bus, 'brokerConnected')
   const clientId = stack.config.MQTT_CLIENT_ID
   for (const id of [clientId, `${clientId}-doors`]) {
-    const client = stack.broker.aedes.clients[id] as unknown as { close (): void } | undefined
+    const client = (stack.broker.aedes as unknown as { clients: Record<string, { close (): void } | undefined> }).clients[id]
     t.ok(client, `the monitor's ${id} session is connected`)
     client?.close()
   }

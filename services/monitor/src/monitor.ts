@@ -180,7 +180,7 @@ export class Monitor {
     }, bus, child('mqtt'), 'fleet')
     // Door openings come in on a lane of their own, first, and are never held back for InfluxDB: someone may be using the AED.
     this.doorLane = new MqttSubscriber(options.mqtt, { handle: (topic, payload) => intake.handle(topic, payload, 'doors'), durable, admission: () => undefined }, bus, child('mqtt-doors'), 'doors')
-    this.commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands') })
+    this.commands = new CabinetCommands({ mqtt: subscriber, fleet, bus, clock: time, logger: child('commands'), ownership })
     this.reports = new ReadinessReports({
       influx: options.influx, fleet, alerts: () => book.list(), clock: time, logger: child('reports'),
       // The recorder writes a readiness point at least every snapshot interval: three missed in a row mean it was not running.

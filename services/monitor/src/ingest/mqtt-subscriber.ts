@@ -25,8 +25,9 @@ export interface MqttSubscriberOptions {
  * duplicate (by its `seq` and `ts`), so a lane that is down loses nothing.
  */
 export const LANES = {
-  fleet: { unit: 'mqtt', clientIdSuffix: '', subscriptions: FLEET_SUBSCRIPTIONS, announcesConnection: true },
-  doors: { unit: 'mqtt-doors', clientIdSuffix: '-doors', subscriptions: [DOOR_SUBSCRIPTION], announcesConnection: false }
+  fleet: { unit: 'mqtt', clientIdSuffix: '', subscriptions: FLEET_SUBSCRIPTIONS, announcesConnection: true, reconnectPeriodMs: 1000 },
+  // Back first after a broker restart: it tries four times as often.
+  doors: { unit: 'mqtt-doors', clientIdSuffix: '-doors', subscriptions: [DOOR_SUBSCRIPTION], announcesConnection: false, reconnectPeriodMs: 250 }
 } as const
 
 export type Lane = keyof typeof LANES
@@ -86,7 +87,7 @@ export class MqttSubscriber implements Unit {
       password: this.options.password,
       clean: false,
       protocolVersion: 4,
-      reconnectPeriod: 1000,
+      reconnectPeriod: lane.reconnectPeriodMs,
       // It subscribes itself, on each connection that needs it (below).
       resubscribe: false,
       connectTimeout: 10_000,
