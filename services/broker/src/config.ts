@@ -12,8 +12,8 @@ function isAddressOrBlock (entry: string): boolean {
 }
 
 /** Comma- or space-separated addresses and CIDR blocks; empty = none. */
-const addressList = z.string().default('')
-  .transform(value => value.split(/[\s,]+/).filter(entry => entry !== ''))
+const addressList = z.string().optional()
+  .transform(value => (value ?? '').split(/[\s,]+/).filter(entry => entry !== ''))
   .superRefine((entries, ctx) => {
     for (const entry of entries) {
       if (!isAddressOrBlock(entry)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is neither an IP address nor a CIDR block` })
@@ -58,7 +58,7 @@ export const BrokerConfigSchema = z.object({
   MQTT_TLS_CA_FILE: z.string().optional()
     .describe('PEM CA certificate that signs cabinet client certificates; set = a cabinet may connect over TLS with a certificate whose CN is its cabinet id instead of its secret'),
   MQTT_TRUSTED_PROXIES: addressList
-    .describe('IP addresses or CIDR blocks (comma-separated) of TCP balancers that send the PROXY protocol (HAProxy send-proxy-v2): their connections must begin with a v1 or v2 header, and the client it names is the address limited, throttled and logged; a connection from them without one is refused. Unset = none (every peer is the client)'),
+    .describe('IP addresses or CIDR blocks (comma-separated) of TCP balancers that send the PROXY protocol (HAProxy send-proxy-v2): their connections must begin with a v1 or v2 header, and the client it names is the address limited, throttled and logged; a connection from them without one is refused. unset = none (every peer is the client)'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json')
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
   CREDENTIALS_HASH_KEY: z.string().superRefine(strongSecret)
