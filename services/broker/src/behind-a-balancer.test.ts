@@ -147,3 +147,12 @@ t.test('MQTT over TLS passed through: the header comes before the handshake and 
   t.match(lines.find(line => line.msg === 'failed logins'), { address: '198.51.100.9' })
   t.match(refusals(lines), [{ address: '203.0.113.7', reasons: { 'the address holds its limit of 1 connections': 1 } }])
 })
+
+t.test('a stopping broker closes the connections still owing their PROXY header instead of waiting for them', async t => {
+  const broker = await startTestBroker({ trustedProxies: ['127.0.0.1'], limits: { connectTimeoutMs: 600_000 } })
+  const silent = await RawMqttConnection.open(broker.port)
+  const partial = await RawMqttConnection.open(broker.port, { preamble: proxyHeaderV1('203.0.113.7').subarray(0, 10) })
+  await broker.close()
+  await Promise.all([silent.closed, partial.closed])
+  t.pass('both closed by the stop, long before their header timeout')
+})

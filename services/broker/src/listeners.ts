@@ -63,7 +63,10 @@ export interface Listeners {
 export async function openListeners (handle: ConnectionHandler, options: ListenerOptions): Promise<Listeners> {
   if (options.port === undefined && options.tls === undefined) throw new Error('no MQTT listener: neither plain MQTT nor TLS is configured')
   const opened: Server[] = []
+  // Connections still sending their PROXY header: Aedes does not know them yet, so the close ends them.
+  const awaitingHeader = new Set<Socket>()
   const close = async (): Promise<void> => {
+    for (const socket of awaitingHeader) socket.destroy()
     await Promise.all(opened.map(server => new Promise<void>(resolve => server.close(() => resolve()))))
   }
   const accept = (next: ConnectionHandler) => (socket: Socket): void => {
@@ -75,7 +78,9 @@ export async function openListeners (handle: ConnectionHandler, options: Listene
       if (!socket.destroyed) next(socket, clientAddress)
     }
     if (options.trustedProxies?.has(socket.remoteAddress) !== true) return admit(socket.remoteAddress)
+    awaitingHeader.add(socket)
     readProxyHeader(socket, options.proxyHeaderTimeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT_MS, (error, clientAddress) => {
+      awaitingHeader.delete(socket)
       if (error !== undefined) options.onProxyHeaderError?.(error)
       else admit(clientAddress)
     })
