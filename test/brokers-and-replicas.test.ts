@@ -39,10 +39,11 @@ const credentialsFile = join(dir, 'credentials.json')
 const hashKey = generateSecret()
 const hasher = new SecretHasher(hashKey)
 const credentials = new CredentialFile(credentialsFile)
-const brokerEnv = { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: 'redis', REDIS_URL: brokerRedis.url, CREDENTIALS_POLL_MS: '200' }
+// HAProxy connects from 127.0.0.9 with PROXY headers, as mqtt-lb does.
+const brokerEnv = { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: 'redis', REDIS_URL: brokerRedis.url, CREDENTIALS_POLL_MS: '200', MQTT_TRUSTED_PROXIES: '127.0.0.9' }
 const brokerA = await startBrokerProcess({ env: brokerEnv, heartbeatIntervalMs: 500 })
 let brokerB: BrokerProcess = await startBrokerProcess({ env: brokerEnv, heartbeatIntervalMs: 500 })
-const lb = await startPrivateHaproxy({ backends: [brokerA.port, brokerB.port] })
+const lb = await startPrivateHaproxy({ backends: [brokerA.port, brokerB.port], sendProxyV2: true, sourceAddress: '127.0.0.9' })
 
 const fleetFile = join(dir, 'fleet.yaml')
 await writeFile(fleetFile, JSON.stringify({

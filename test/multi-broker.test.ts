@@ -49,7 +49,8 @@ async function fleet (t: Scope): Promise<Fleet> {
   }
   const monitorLogin = { username: serviceUsername('monitor'), password: await add(serviceUsername('monitor'), 'service') }
   return {
-    env: { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: 'redis', REDIS_URL: redis.url },
+    // HAProxy connects from 127.0.0.9 with PROXY headers, as mqtt-lb does; clients connecting directly come from 127.0.0.1.
+    env: { CREDENTIALS_FILE: credentialsFile, CREDENTIALS_HASH_KEY: hashKey, BROKER_PERSISTENCE: 'redis', REDIS_URL: redis.url, MQTT_TRUSTED_PROXIES: '127.0.0.9' },
     monitorLogin,
     addCabinet: id => add(id, 'cabinet')
   }
@@ -174,7 +175,7 @@ for (const route of ['haproxy', 'servers'] as const) {
     // move 12 s to get back in, however busy the machine, before their own will would be true.
     const a = await broker(t, f, 3000)
     const b = await broker(t, f, 3000)
-    const lb = route === 'haproxy' ? await startPrivateHaproxy({ backends: [a.port, b.port] }) : undefined
+    const lb = route === 'haproxy' ? await startPrivateHaproxy({ backends: [a.port, b.port], sendProxyV2: true, sourceAddress: '127.0.0.9' }) : undefined
     t.teardown(() => lb?.stop())
     const server = (port: number): { host: string, port: number, protocol: 'mqtt' } => ({ host: '127.0.0.1', port, protocol: 'mqtt' })
     const failover = (first: BrokerProcess, second: BrokerProcess): IClientOptions => ({ servers: [server(first.port), server(second.port)] })

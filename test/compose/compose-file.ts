@@ -17,11 +17,13 @@ export interface ComposeService {
   command?: string[] | string
   user?: string
   stop_grace_period?: string
+  networks?: Record<string, { ipv4_address?: string } | null>
 }
 
 export interface ComposeFile {
   services: Record<string, ComposeService>
   volumes?: Record<string, unknown>
+  networks?: Record<string, { ipam?: { config?: Array<{ subnet?: string, ip_range?: string }> } }>
 }
 
 /** Reads a YAML file the way Compose does: merge keys (<<) resolved. */

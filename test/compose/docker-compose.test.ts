@@ -1,6 +1,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { access, constants, readFile } from 'node:fs/promises'
+import { BlockList } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { BrokerConfigSchema } from '../../services/broker/src/config.ts'
@@ -83,6 +84,7 @@ t.test('fleet: mqtt-lb is HAProxy with infra/haproxy/haproxy.cfg, spreading both
     for (const host of ['broker', 'broker-b']) t.match(cfg, new RegExp(`^\\s*server \\S+ ${host}:${port} check$`, 'm'), `${host}:${port}, health-checked`)
   }
   t.equal(cfg.match(/^\s*balance leastconn$/gm)?.length, 2, 'leastconn in both backends')
+  t.equal(cfg.match(/^\s*default-server .*\bsend-proxy-v2 check-send-proxy\b/gm)?.length, 2, 'both backends send a PROXY v2 header before each connection and each health check')
   t.match(cfg, /^\s*option redispatch$/m, 'a refused connection goes to the other broker')
   const haproxy = findHaproxy()
   t.ok(haproxy, 'haproxy is installed (.ci/run installs it)')
@@ -90,13 +92,28 @@ t.test('fleet: mqtt-lb is HAProxy with infra/haproxy/haproxy.cfg, spreading both
   t.match(checked.stdout + checked.stderr, /Configuration file is valid/, 'haproxy -c accepts it')
 })
 
+t.test('fleet: the brokers trust mqtt-lb\'s fixed address for PROXY headers, and no other container can be given it', async t => {
+  const address = services['mqtt-lb']!.networks?.default?.ipv4_address
+  t.ok(address, 'mqtt-lb has a fixed address')
+  for (const name of ['broker', 'broker-b']) t.equal(services[name]!.environment!.MQTT_TRUSTED_PROXIES, address, `${name} trusts it, and only it`)
+  const [pool] = compose.networks?.default?.ipam?.config ?? []
+  t.ok(pool?.subnet !== undefined && pool.ip_range !== undefined, 'the network has a fixed subnet and a range for the other containers')
+  const blocks = new BlockList()
+  blocks.addSubnet(pool!.subnet!.split('/')[0]!, Number(pool!.subnet!.split('/')[1]), 'ipv4')
+  t.ok(blocks.check(address!, 'ipv4'), 'the address is in the subnet')
+  const range = new BlockList()
+  range.addSubnet(pool!.ip_range!.split('/')[0]!, Number(pool!.ip_range!.split('/')[1]), 'ipv4')
+  t.notOk(range.check(address!, 'ipv4'), 'and outside the range the other containers are given addresses from')
+})
+
 t.test('fleet: the monitor and the simulator reach the broker named by MQTT_BROKER_HOST (mqtt-lb in a fleet), the broker by default', async t => {
   t.equal(services.monitor!.environment!.MQTT_URL, 'mqtt://${MQTT_BROKER_HOST:-broker}:1883')
   t.equal(envExample.get('MQTT_BROKER_HOST'), 'broker')
   const operations = await readFile(join(ROOT, 'docs/scaling.md'), 'utf8')
-  for (const setting of ['COMPOSE_PROFILES=fleet', 'BROKER_PERSISTENCE=redis', 'MQTT_BROKER_HOST=mqtt-lb', 'MQTT_MAX_CONNECTIONS_PER_ADDRESS']) {
+  for (const setting of ['COMPOSE_PROFILES=fleet', 'BROKER_PERSISTENCE=redis', 'MQTT_BROKER_HOST=mqtt-lb']) {
     t.match(operations, setting, `docs/scaling.md says to set ${setting}`)
   }
+  t.match(operations, 'MQTT_TRUSTED_PROXIES', 'docs/scaling.md says which balancer the brokers take PROXY headers from')
 })
 
 t.test('the broker keeps its state on a volume by default, or in the redis service', async t => {

@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events'
 import type { Server } from 'node:net'
-import type { Server as TlsServer } from 'node:tls'
 import { unwatchFile, watchFile } from 'node:fs'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
 import type { Logger } from 'pino'
@@ -14,6 +13,7 @@ import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
 import { SizeLimitedConnection } from './packet-size-limit.ts'
+import { TrustedProxies } from './proxy-protocol.ts'
 import { deliverEveryCopy } from './deliver-every-copy.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { storeBeforePuback } from './store-before-puback.ts'
@@ -37,6 +37,12 @@ export interface BrokerOptions {
   persistence?: PersistenceOptions
   /** Aedes' heartbeat: a dead broker's wills are published after 4 of them (default 60 s). */
   heartbeatIntervalMs?: number
+  /**
+   * Addresses and CIDR blocks of TCP balancers whose connections begin with
+   * a PROXY header (MQTT_TRUSTED_PROXIES): the client it names is the one
+   * counted, throttled and logged. None by default.
+   */
+  trustedProxies?: readonly string[]
 }
 
 export interface RunningBroker {
@@ -45,7 +51,7 @@ export interface RunningBroker {
   server: Server
   /** Bound port of `server` (useful when listening on port 0). */
   port: number
-  tlsServer?: TlsServer | undefined
+  tlsServer?: Server | undefined
   /** Bound MQTT over TLS port, when TLS is on. */
   tlsPort?: number | undefined
   close (): Promise<void>
@@ -54,7 +60,8 @@ export interface RunningBroker {
 /**
  * The cabinet broker: Aedes with authentication and per-cabinet topic
  * authorisation, on a plain TCP listener, a TLS one, or both
- * (listeners.ts), keeping its sessions where `persistence` says
+ * (listeners.ts), behind trusted balancers reading each connection's PROXY
+ * header for its client's address, keeping its sessions where `persistence` says
  * (persistence.ts). When a secret is replaced in the credentials file,
  * connections made with the old one are closed. A last
  * will is published only when a connection is lost, never when the broker
@@ -142,7 +149,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
     else logger.info({ clientId: client.id, reason: err.message }, 'client error')
   })
   // Before a valid CONNECT: a timeout, a packet over the size limit, bytes that are not MQTT.
-  aedes.on('connectionError', (client, err) => { refusedConnections.record(clientAddressKey(client), err.message) })
+  aedes.on('connectionError', (client, err) => {
+    // A peer that hung up before its CONNECT (a balancer's health check ends with a reset) is no news, as before a TLS handshake.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET') return
+    refusedConnections.record(clientAddressKey(client), err.message)
+  })
   // Aedes' own failures (a store that cannot be written, a stored will it cannot publish); unheard, they would end the process.
   const events: EventEmitter = aedes // its type declarations leave 'error' out
   events.on('error', (err: Error) => { logger.error({ err }, 'broker error') })
@@ -166,25 +177,29 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
   })
 
   const connectionLimits = new ConnectionLimits(limits)
-  const listeners = await openListeners(socket => {
-    if (!socket.destroyed) aedes.handle(new SizeLimitedConnection(socket, limits))
+  const listeners = await openListeners((socket, clientAddress) => {
+    if (!socket.destroyed) aedes.handle(new SizeLimitedConnection(socket, limits, clientAddress))
   }, {
     host: options.host ?? '0.0.0.0',
     port: options.port,
     tls: options.tls,
+    trustedProxies: new TrustedProxies(options.trustedProxies ?? []),
+    proxyHeaderTimeoutMs: limits.connectTimeoutMs,
+    // Under the balancer's address: the client it would have named is unknown.
+    onProxyHeaderError: error => { refusedConnections.record(addressKey(error.balancerAddress), `PROXY header: ${error.reason}`) },
     // TCP connections are counted as they arrive, before any TLS handshake: one over a cap is closed unread.
-    onConnection: socket => {
-      const refusal = connectionLimits.admit(socket)
+    onConnection: (socket, clientAddress) => {
+      const refusal = connectionLimits.admit(socket, clientAddress)
       if (refusal === undefined) return
-      refusedConnections.record(addressKey(socket.remoteAddress), refusal)
+      refusedConnections.record(addressKey(clientAddress), refusal)
       socket.destroy()
     },
     tlsHandshakeTimeoutMs: limits.connectTimeoutMs,
     // Node leaves a socket whose handshake failed or timed out open once this is listened to.
-    onTlsClientError: (err, socket) => {
+    onTlsClientError: (err, socket, clientAddress) => {
       // A peer that hung up (or was refused over a cap) before the handshake ended is no news.
       if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET') {
-        refusedConnections.record(addressKey(socket.remoteAddress), `TLS handshake failed: ${err.message.trim()}`)
+        refusedConnections.record(addressKey(clientAddress), `TLS handshake failed: ${err.message.trim()}`)
       }
       socket.destroy()
     }

@@ -69,3 +69,15 @@ t.test('the credentials hash key is required and a secret: missing, placeholder 
   }
   t.equal(loadBrokerConfig({}).CREDENTIALS_HASH_KEY, key)
 })
+
+t.test('trusted balancers are a list of addresses and CIDR blocks, none by default; every entry that is neither is listed', async t => {
+  t.same(loadBrokerConfig({}).MQTT_TRUSTED_PROXIES, [])
+  t.same(loadBrokerConfig({ MQTT_TRUSTED_PROXIES: '172.30.0.10, 10.1.0.0/16 fd00::/64' }).MQTT_TRUSTED_PROXIES, ['172.30.0.10', '10.1.0.0/16', 'fd00::/64'])
+  const error = t.throws(() => loadBrokerConfig({ MQTT_TRUSTED_PROXIES: 'mqtt-lb,10.0.0.0/33,fd00::/129,10.0.0.1/8/8' })) as ConfigError
+  t.match(error.problems, [
+    /^MQTT_TRUSTED_PROXIES: "mqtt-lb" is neither an IP address nor a CIDR block/,
+    /^MQTT_TRUSTED_PROXIES: "10.0.0.0\/33" is neither/,
+    /^MQTT_TRUSTED_PROXIES: "fd00::\/129" is neither/,
+    /^MQTT_TRUSTED_PROXIES: "10.0.0.1\/8\/8" is neither/
+  ])
+})

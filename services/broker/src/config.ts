@@ -1,6 +1,24 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { strongSecret } from '@aed/core/secret-strength'
 import { parseEnvironment } from '@aed/core/validated-input'
+
+/** "10.0.0.5", "fd00::7", or a CIDR block: "172.30.0.0/24", "fd00::/64". */
+function isAddressOrBlock (entry: string): boolean {
+  const [address = '', prefix, ...more] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || more.length > 0) return false
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+}
+
+/** Comma- or space-separated addresses and CIDR blocks; empty = none. */
+const addressList = z.string().optional()
+  .transform(value => (value ?? '').split(/[\s,]+/).filter(entry => entry !== ''))
+  .superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      if (!isAddressOrBlock(entry)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is neither an IP address nor a CIDR block` })
+    }
+  })
 
 const flag = (fallback: 'true' | 'false') => z.enum(['true', 'false', '1', '0']).default(fallback).transform(v => v === 'true' || v === '1')
 
@@ -11,7 +29,7 @@ export const BROKER_LIMIT_SETTINGS = {
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(1000)
     .describe('Open connections from one IPv4 address or IPv6 /64; at least the number of cabinets behind the largest NAT'),
   MQTT_CONNECT_TIMEOUT_S: z.coerce.number().min(0.1).default(10)
-    .describe('A connection is closed if its TLS handshake, or after it its whole CONNECT, takes longer than this'),
+    .describe('A connection is closed if its PROXY header (from a balancer in MQTT_TRUSTED_PROXIES), its TLS handshake, or after them its whole CONNECT takes longer than this'),
   MQTT_MAX_CONNECT_BYTES: z.coerce.number().int().min(64).default(2048)
     .describe('Largest first packet (the CONNECT), fixed header included; a larger one is refused from its header, before it is read'),
   MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(1024).default(65_536)
@@ -39,6 +57,8 @@ export const BrokerConfigSchema = z.object({
   MQTT_TLS_KEY_PASSPHRASE: z.string().optional().superRefine(strongSecret).describe('Passphrase of an encrypted MQTT_TLS_KEY_FILE'),
   MQTT_TLS_CA_FILE: z.string().optional()
     .describe('PEM CA certificate that signs cabinet client certificates; set = a cabinet may connect over TLS with a certificate whose CN is its cabinet id instead of its secret'),
+  MQTT_TRUSTED_PROXIES: addressList
+    .describe('IP addresses or CIDR blocks (comma-separated) of TCP balancers that send the PROXY protocol (HAProxy send-proxy-v2): their connections must begin with a v1 or v2 header, and the client it names is the address limited, throttled and logged; a connection from them without one is refused. unset = none (every peer is the client)'),
   CREDENTIALS_FILE: z.string().default('data/credentials.json')
     .describe('Hashed MQTT credentials shared with the monitor, which issues them'),
   CREDENTIALS_HASH_KEY: z.string().superRefine(strongSecret)

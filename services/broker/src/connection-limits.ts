@@ -19,7 +19,7 @@ export function addressKey (remoteAddress: string | undefined): string {
   return `${groups.slice(0, 4).map(group => group.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
-/** The address key of a client's connection: a net.Socket, or the SizeLimitedConnection around one. */
+/** The address key of a client's connection: the SizeLimitedConnection knows the client's address, behind a balancer too. */
 export function clientAddressKey (client: Client): string {
   return addressKey((client.conn as { remoteAddress?: string }).remoteAddress)
 }
@@ -40,9 +40,13 @@ export class ConnectionLimits {
 
   constructor (private readonly settings: ConnectionLimitSettings) {}
 
-  /** Counts the socket until it closes; returns why it is refused instead, or undefined. */
-  admit (socket: Socket): string | undefined {
-    const address = addressKey(socket.remoteAddress)
+  /**
+   * Counts the socket under its client's address until it closes; returns
+   * why it is refused instead, or undefined. Behind a balancer the client's
+   * address is the one its PROXY header names, not the socket's peer.
+   */
+  admit (socket: Socket, clientAddress: string | undefined): string | undefined {
+    const address = addressKey(clientAddress)
     const fromAddress = this.perAddress.get(address) ?? 0
     if (this.open >= this.settings.maxConnections) return `the broker holds its limit of ${this.settings.maxConnections} connections`
     if (fromAddress >= this.settings.maxConnectionsPerAddress) return `the address holds its limit of ${this.settings.maxConnectionsPerAddress} connections`

@@ -19,6 +19,7 @@ runService('aed-broker', async () => {
     credentialsHashKey: config.CREDENTIALS_HASH_KEY,
     credentialsPollMs: config.CREDENTIALS_POLL_MS,
     limits: brokerLimits(config),
+  trustedProxies: config.MQTT_TRUSTED_PROXIES,
     persistence: persistenceFromConfig(config),
     logger
   })

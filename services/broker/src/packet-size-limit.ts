@@ -93,13 +93,17 @@ export class PacketSizeScanner {
  */
 export class SizeLimitedConnection extends Duplex {
   private readonly scanner: PacketSizeScanner
-  /** Who is connected, read while the socket is open: a TLS socket forgets it once destroyed. */
+  /**
+   * Who is connected: the client's address (behind a balancer, the one its
+   * PROXY header named), taken when the connection is handed over, since a
+   * TLS socket forgets its peer once destroyed.
+   */
   readonly remoteAddress: string | undefined
 
-  constructor (readonly socket: Socket, limits: PacketSizeLimits) {
+  constructor (readonly socket: Socket, limits: PacketSizeLimits, clientAddress: string | undefined = socket.remoteAddress) {
     super({ allowHalfOpen: false })
     this.scanner = new PacketSizeScanner(limits)
-    this.remoteAddress = socket.remoteAddress
+    this.remoteAddress = clientAddress
     socket.on('data', chunk => {
       const refusal = this.scanner.scan(chunk)
       if (refusal !== undefined) {

@@ -19,6 +19,7 @@ const broker = await startBroker({
   credentialsFile: config.CREDENTIALS_FILE,
   credentialsHashKey: config.CREDENTIALS_HASH_KEY,
   limits: brokerLimits(config),
+  trustedProxies: config.MQTT_TRUSTED_PROXIES,
   credentialsPollMs: config.CREDENTIALS_POLL_MS,
   persistence: persistenceFromConfig(config),
   logger,

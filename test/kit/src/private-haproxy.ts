@@ -20,6 +20,20 @@ export interface PrivateHaproxyOptions {
   backends: number[]
   /** Between health checks of each broker; 2 failed checks mark it down. */
   checkIntervalMs?: number
+  /**
+   * Writes a PROXY protocol v2 header naming the client before its bytes,
+   * and a LOCAL one before each health check, as infra/haproxy/haproxy.cfg
+   * does (send-proxy-v2 check-send-proxy). The brokers must trust the
+   * address it connects from (MQTT_TRUSTED_PROXIES).
+   */
+  sendProxyV2?: boolean
+  /**
+   * The loopback address it connects to the brokers from (HAProxy's
+   * `source`); the kernel's choice, 127.0.0.1, by default. Another one
+   * (127.0.0.9) lets the brokers trust the balancer and nothing else on the
+   * machine.
+   */
+  sourceAddress?: string
 }
 
 /** Debian installs haproxy in /usr/sbin, which a user's PATH may not have. */
@@ -59,7 +73,8 @@ export async function startPrivateHaproxy (options: PrivateHaproxyOptions, binar
     'backend brokers',
     '  balance leastconn',
     `  default-server inter ${inter}ms fall 2 rise 2`,
-    ...options.backends.map((backend, i) => `  server broker-${i + 1} 127.0.0.1:${backend} check`),
+    ...(options.sourceAddress !== undefined ? [`  source ${options.sourceAddress}`] : []),
+    ...options.backends.map((backend, i) => `  server broker-${i + 1} 127.0.0.1:${backend} check${options.sendProxyV2 === true ? ' send-proxy-v2 check-send-proxy' : ''}`),
     ''
   ].join('\n'))
   const child = spawn(binary, ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net'
+import { connect, isIPv4, type Socket } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import { once } from 'node:events'
 
@@ -85,12 +85,38 @@ export function publishPacket (fields: PublishFields): Buffer {
   return packet(firstByte, Buffer.concat([mqttString(fields.topic), id, payload]))
 }
 
+/** A PROXY protocol v1 line naming `source` as the client (TCP4 or TCP6 by its form). */
+export function proxyHeaderV1 (source: string, sourcePort = 40000): Buffer {
+  return Buffer.from(`PROXY ${isIPv4(source) ? 'TCP4' : 'TCP6'} ${source} ${isIPv4(source) ? '127.0.0.1' : '::1'} ${sourcePort} 1883\r\n`, 'latin1')
+}
+
+/** A PROXY protocol v2 header: PROXY naming an IPv4 `source` as the client, or LOCAL (a balancer's health check) without one. */
+export function proxyHeaderV2 (source: string | 'LOCAL', sourcePort = 40000): Buffer {
+  const signature = Buffer.from('0d0a0d0a000d0a515549540a', 'hex')
+  if (source === 'LOCAL') return Buffer.concat([signature, Buffer.from([0x20, 0x00, 0x00, 0x00])])
+  const addresses = Buffer.alloc(12)
+  Buffer.from(source.split('.').map(Number)).copy(addresses, 0)
+  Buffer.from([127, 0, 0, 1]).copy(addresses, 4)
+  addresses.writeUInt16BE(sourcePort, 8)
+  addresses.writeUInt16BE(1883, 10)
+  return Buffer.concat([signature, Buffer.from([0x21, 0x11, 0x00, 12]), addresses])
+}
+
 export const PACKET = { CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7, SUBACK: 9 } as const
 
 export interface ReceivedPacket {
   type: number
   flags: number
   body: Buffer
+}
+
+export interface OpenOptions {
+  /** 127.0.0.1 by default. */
+  host?: string
+  /** The address to connect from: another loopback address (127.0.0.2) is another client. */
+  localAddress?: string
+  /** Written before any MQTT byte, as a balancer writes its PROXY header (proxyHeaderV1, proxyHeaderV2). */
+  preamble?: Buffer
 }
 
 /** One TCP connection to the broker, speaking raw bytes; what the broker sends is split into packets. */
@@ -109,15 +135,26 @@ export class RawMqttConnection {
     void this.closed.then(() => this.wake())
   }
 
-  static async open (port: number, host = '127.0.0.1'): Promise<RawMqttConnection> {
-    const socket = connect(port, host)
+  static async open (port: number, options: OpenOptions = {}): Promise<RawMqttConnection> {
+    const socket = connect({ port, host: options.host ?? '127.0.0.1', ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}) })
     await once(socket, 'connect')
+    if (options.preamble !== undefined) socket.write(options.preamble)
     return new RawMqttConnection(socket)
   }
 
-  /** The same over TLS, trusting `ca` for the broker's certificate (issued for localhost). */
-  static async openTls (port: number, ca: Buffer): Promise<RawMqttConnection> {
-    const socket = connectTls({ port, host: '127.0.0.1', servername: 'localhost', ca })
+  /**
+   * The same over TLS, trusting `ca` for the broker's certificate (issued
+   * for localhost); a `preamble` goes before the handshake, as a balancer
+   * passing TLS through writes its PROXY header.
+   */
+  static async openTls (port: number, ca: Buffer, preamble?: Buffer): Promise<RawMqttConnection> {
+    let tcp: Socket | undefined
+    if (preamble !== undefined) {
+      tcp = connect(port, '127.0.0.1')
+      await once(tcp, 'connect')
+      tcp.write(preamble)
+    }
+    const socket = connectTls({ ...(tcp !== undefined ? { socket: tcp } : { port, host: '127.0.0.1' }), servername: 'localhost', ca })
     await once(socket, 'secureConnect')
     return new RawMqttConnection(socket)
   }

@@ -44,6 +44,8 @@ export interface TestBrokerOptions {
   credentialsFile?: string
   /** The plain MQTT port; a free one by default. */
   port?: number
+  /** MQTT_TRUSTED_PROXIES: peers whose connections begin with a PROXY header. */
+  trustedProxies?: readonly string[]
 }
 
 export async function startTestBroker (options: TestBrokerOptions = {}): Promise<TestBroker> {
@@ -60,6 +62,7 @@ export async function startTestBroker (options: TestBrokerOptions = {}): Promise
     credentialsHashKey,
     credentialsPollMs: options.credentialsPollMs ?? 100,
     limits: { ...TEST_LOGIN_DELAYS, ...options.limits },
+    ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     logger: options.logger ?? pino({ level: 'silent' })
   })
   const addPrincipal = async (username: string, role: PrincipalRole): Promise<string> => {
