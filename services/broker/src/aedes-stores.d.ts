@@ -14,5 +14,12 @@ declare module 'aedes-persistence-redis' {
   import type { AedesStore } from './persistence.ts'
   /** An Aedes persistence on Redis; `conn` is the connection it uses and closes on destroy(). */
   /** `maxSessionDelivery`: how many queued messages a reconnecting client is handed (default 1000; -1 for all). */
-  export default function redisPersistence (options: { conn: Redis, maxSessionDelivery?: number }): AedesStore
+  /** `asyncPersistence`: the promise store inside, whose will calls wills-in-a-set.ts replaces. */
+  export default function redisPersistence (options: { conn: Redis, maxSessionDelivery?: number }): AedesStore & { asyncPersistence: unknown }
+}
+
+declare module 'msgpack-lite' {
+  /** The encoding aedes-persistence-redis stores wills in. */
+  const msgpack: { encode (value: unknown): Buffer, decode (buffer: Buffer): unknown }
+  export default msgpack
 }

@@ -11,6 +11,7 @@ import mqemitterRedis from 'mqemitter-redis'
 import type { BrokerConfig } from './config.ts'
 import { mayMatchRetained } from './retained-status.ts'
 import { forgetWillsHeldElsewhere, type WillStore } from './wills-across-brokers.ts'
+import { keepWillsInASet } from './wills-in-a-set.ts'
 
 /** Where the broker keeps its state (BROKER_PERSISTENCE). */
 export type PersistenceOptions =
@@ -138,7 +139,9 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
   // messages queued for it (maxSessionDelivery) and leaves the rest until its
   // next reconnection: after a broker restart under load the monitor's queue
   // is longer than that. -1 makes its LRANGE take the whole list.
-  const persistence = storeGrantedOnce(redisPersistence({ conn, maxSessionDelivery: -1 }), policy)
+  const store = redisPersistence({ conn, maxSessionDelivery: -1 })
+  const wills = keepWillsInASet(store, conn)
+  const persistence = storeGrantedOnce(store, policy)
   // ioredis sends (P)SUBSCRIBE before its ready check, whose INFO then fails
   // in subscriber mode and ends the connection for good. Aedes subscribes as
   // it starts, often while that connection is still being made; the pub/sub
@@ -152,7 +155,10 @@ async function redisStore (url: string, policy: StorePolicy): Promise<BrokerStor
   return {
     kind: 'redis',
     aedesOptions: { persistence, mq },
-    attach: aedes => forgetWillsHeldElsewhere(aedes, persistence, onError),
+    async attach (aedes) {
+      await wills.migrate()
+      await forgetWillsHeldElsewhere(aedes, persistence, onError)
+    },
     writable () {
       if (conn.status === 'ready') return Promise.resolve()
       backInReach ??= new Promise(resolve => conn.once('ready', () => { backInReach = undefined; resolve() }))
