@@ -22,7 +22,7 @@ sites:
 `
 
 /** The commands unit over a fleet state on one bus; what it publishes is kept, in order. */
-function harness (owned: (cabinetId: string) => boolean = () => true) {
+function harness (owned: (cabinetId: string) => boolean = () => true, brokerConnected = true) {
   let now = Date.parse('2026-11-24T09:00:00.000Z')
   const clock = { now: () => now }
   const bus = new MonitorBus()
@@ -34,7 +34,7 @@ function harness (owned: (cabinetId: string) => boolean = () => true) {
     logger
   })
   const published: Array<{ topic: string, cmd: string }> = []
-  const mqtt = { connected: true, async publish (topic: string, payload: string) { published.push({ topic, cmd: JSON.parse(payload).cmd }) } }
+  const mqtt = { connected: brokerConnected, async publish (topic: string, payload: string) { published.push({ topic, cmd: JSON.parse(payload).cmd }) } }
   const commands = new CabinetCommands({ mqtt, fleet: state, bus, clock, logger, ownership: { owns: owned } })
   state.start()
   commands.start()
@@ -80,5 +80,11 @@ t.test('a cabinet going offline, a planned cabinet, and a cabinet another replic
   h.send('hall-aed-01', 'status', { online: false })
   h.online('planned-aed-03')
   h.online('hall-aed-02')
+  t.same(h.published, [])
+})
+
+t.test('nothing is asked while the broker is away: the request would wait for the next connection, when the cabinet says it is online again', async t => {
+  const h = harness(() => true, false)
+  h.online('hall-aed-01')
   t.same(h.published, [])
 })

@@ -68,7 +68,8 @@ export class CabinetCommands implements Unit, CabinetCommander {
   }
 
   private readonly onTelemetry = (message: UplinkMessage): void => {
-    if (message.channel !== 'status' || !message.payload.online) return
+    // A request made while the broker is away would wait in mqtt.js for the next connection: the cabinet says it is online again then.
+    if (message.channel !== 'status' || !message.payload.online || !this.options.mqtt.connected) return
     const cabinet = this.options.fleet.get(message.cabinetId)
     if (cabinet === undefined || cabinet.definition.status !== 'active' || !this.ownership.owns(message.cabinetId)) return
     const { state } = cabinet
