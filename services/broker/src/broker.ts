@@ -9,11 +9,11 @@ import { AuthenticationError, createAuthenticate, isFailedLogin } from './authen
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe, subscribeRefusal } from './authorize.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
 import { BurstLog, type BurstSummary } from './burst-log.ts'
-import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
+import { addressKey, clientAddressKey, ConnectionLimits, socketAddressKey } from './connection-limits.ts'
 import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
-import { SizeLimitedConnection } from './packet-size-limit.ts'
+import { limitPacketSize } from './packet-size-limit.ts'
 import { deliverEveryCopy } from './deliver-every-copy.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
 import { storeBeforePuback } from './store-before-puback.ts'
@@ -167,7 +167,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
 
   const connectionLimits = new ConnectionLimits(limits)
   const listeners = await openListeners(socket => {
-    if (!socket.destroyed) aedes.handle(new SizeLimitedConnection(socket, limits))
+    if (socket.destroyed) return
+    // Taken now: a refusal logged after the socket is destroyed still names the address.
+    socketAddressKey(socket)
+    limitPacketSize(socket, limits)
+    aedes.handle(socket)
   }, {
     host: options.host ?? '0.0.0.0',
     port: options.port,

@@ -19,9 +19,27 @@ export function addressKey (remoteAddress: string | undefined): string {
   return `${groups.slice(0, 4).map(group => group.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
-/** The address key of a client's connection: a net.Socket, or the SizeLimitedConnection around one. */
+/** Address keys of connections, each taken once, while its socket is open. */
+const socketAddressKeys = new WeakMap<Socket, string>()
+
+/**
+ * The address key of a connection. Taken the first time it is asked for
+ * and kept with the socket: a TLS socket no longer tells its peer's address
+ * once it is destroyed, and a refusal is often logged after that. So the
+ * broker asks for each connection's key as it hands the socket to Aedes.
+ */
+export function socketAddressKey (socket: Socket): string {
+  let key = socketAddressKeys.get(socket)
+  if (key === undefined) {
+    key = addressKey(socket.remoteAddress)
+    socketAddressKeys.set(socket, key)
+  }
+  return key
+}
+
+/** The address key of a client's connection (the socket Aedes reads). */
 export function clientAddressKey (client: Client): string {
-  return addressKey((client.conn as { remoteAddress?: string }).remoteAddress)
+  return socketAddressKey(client.conn as Socket)
 }
 
 export interface ConnectionLimitSettings {
@@ -37,23 +55,34 @@ export interface ConnectionLimitSettings {
 export class ConnectionLimits {
   private open = 0
   private readonly perAddress = new Map<string, number>()
+  /**
+   * One listener for every socket, which Node calls with the socket as
+   * `this`; a closure per connection (and `once`'s wrapper around it) would
+   * cost a few hundred bytes a cabinet. A socket closes once.
+   */
+  private readonly onClose: (this: Socket) => void
 
-  constructor (private readonly settings: ConnectionLimitSettings) {}
+  constructor (private readonly settings: ConnectionLimitSettings) {
+    const limits = this
+    this.onClose = function () { limits.release(socketAddressKey(this)) }
+  }
 
   /** Counts the socket until it closes; returns why it is refused instead, or undefined. */
   admit (socket: Socket): string | undefined {
-    const address = addressKey(socket.remoteAddress)
+    const address = socketAddressKey(socket)
     const fromAddress = this.perAddress.get(address) ?? 0
     if (this.open >= this.settings.maxConnections) return `the broker holds its limit of ${this.settings.maxConnections} connections`
     if (fromAddress >= this.settings.maxConnectionsPerAddress) return `the address holds its limit of ${this.settings.maxConnectionsPerAddress} connections`
     this.open++
     this.perAddress.set(address, fromAddress + 1)
-    socket.once('close', () => {
-      this.open--
-      const left = (this.perAddress.get(address) ?? 1) - 1
-      if (left === 0) this.perAddress.delete(address)
-      else this.perAddress.set(address, left)
-    })
+    socket.on('close', this.onClose)
     return undefined
+  }
+
+  private release (address: string): void {
+    this.open--
+    const left = (this.perAddress.get(address) ?? 1) - 1
+    if (left === 0) this.perAddress.delete(address)
+    else this.perAddress.set(address, left)
   }
 }
