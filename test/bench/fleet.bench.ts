@@ -405,10 +405,10 @@ function report (rounds: Round[], baseline: Baseline, stoppedBy: string | undefi
     name: 'fleet',
     title: 'A national fleet: brokers on Redis, the monitor, lean cabinets',
     tables: [{
-      caption: 'connections and memory at steady state: held (fleet side / broker side, the broker side also counts the door cabinets and the monitor), time to connect; RSS (MB) of the brokers together and the monitor, and per cabinet (KB)',
+      caption: 'connections and memory at steady state: held (fleet side / broker side, the broker side also counts the door cabinets and the monitor), time to connect; RSS (MB) of the brokers together and the monitor, and per cabinet (KB): the whole RSS over N (what a fleet of N costs), and the brokers growth from their RSS before the fleet connected over N (the baseline figure is of this kind: compare it with this one, not with the first)',
       table: {
-        columns: ['cabinets', 'brokers', 'fleet procs', 'held (fleet)', 'held (brokers)', 'connect s', 'conn/s', 'brokers RSS', 'KB/cab', 'monitor RSS', 'KB/cab', 'brokers+monitor MB', 'fleet RSS', 'redis RSS', 'influxd RSS'],
-        rows: rounds.map(r => [r.cabinets, r.brokers, r.fleetProcesses, r.connectedFleetSide, r.connectedBrokerSide, r.connectS, r.connectsPerS, r.brokerRssMB, r.brokerRssMB * 1024 / r.cabinets, r.monitorRssMB, r.monitorRssMB * 1024 / r.cabinets, r.brokerRssMB + r.monitorRssMB, r.fleetRssMB, r.redisRssMB, r.influxdRssMB])
+        columns: ['cabinets', 'brokers', 'fleet procs', 'held (fleet)', 'held (brokers)', 'connect s', 'conn/s', 'brokers RSS idle', 'brokers RSS', 'KB/cab', 'KB/cab above idle', 'monitor RSS', 'KB/cab', 'brokers+monitor MB', 'fleet RSS', 'redis RSS', 'influxd RSS'],
+        rows: rounds.map(r => [r.cabinets, r.brokers, r.fleetProcesses, r.connectedFleetSide, r.connectedBrokerSide, r.connectS, r.connectsPerS, r.brokerIdleRssMB, r.brokerRssMB, r.brokerRssMB * 1024 / r.cabinets, (r.brokerRssMB - r.brokerIdleRssMB) * 1024 / r.cabinets, r.monitorRssMB, r.monitorRssMB * 1024 / r.cabinets, r.brokerRssMB + r.monitorRssMB, r.fleetRssMB, r.redisRssMB, r.influxdRssMB])
       }
     }, {
       caption: `CPU at steady state, % of one core over ${CPU_WINDOW_MS / 1000} s (utime + stime from /proc), ${SETTLE_MS / 1000} s after the fleet connected; heartbeats every 60 s`,
@@ -425,7 +425,7 @@ function report (rounds: Round[], baseline: Baseline, stoppedBy: string | undefi
     }, {
       caption: 'baseline: lean cabinets to one bare Aedes (child process, no authentication, in-memory persistence)',
       table: {
-        columns: ['cabinets', 'connect s', 'conn/s', 'broker RSS idle', 'broker RSS', 'RSS KB/conn'],
+        columns: ['cabinets', 'connect s', 'conn/s', 'broker RSS idle', 'broker RSS', 'RSS KB/conn above idle'],
         rows: [[baseline.cabinets, baseline.connectS, baseline.connectsPerS, baseline.idleRssMB, baseline.rssMB, baseline.rssPerConnectionKB]]
       }
     }, {

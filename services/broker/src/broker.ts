@@ -8,11 +8,11 @@ import { AuthenticationError, createAuthenticate, isFailedLogin } from './authen
 import { AuthorizationError, createAuthorizePublish, createAuthorizeSubscribe, subscribeRefusal } from './authorize.ts'
 import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker-limits.ts'
 import { BurstLog, type BurstSummary } from './burst-log.ts'
-import { addressKey, clientAddressKey, ConnectionLimits } from './connection-limits.ts'
+import { addressKey, clientAddressKey, ConnectionLimits, rememberClientAddress } from './connection-limits.ts'
 import { isConnectionLoss, restoreStoredWill, withholdWill, withholdWillInMemory } from './last-will.ts'
 import { openListeners, type MqttTlsOptions } from './listeners.ts'
 import { LoginThrottle, throttleAuthentication } from './login-throttle.ts'
-import { SizeLimitedConnection } from './packet-size-limit.ts'
+import { limitPacketSize } from './packet-size-limit.ts'
 import { TrustedProxies } from './proxy-protocol.ts'
 import { deliverEveryCopy } from './deliver-every-copy.ts'
 import { newBrokerId, openBrokerStore, type PersistenceOptions } from './persistence.ts'
@@ -178,7 +178,11 @@ export async function startBroker (options: BrokerOptions & { host?: string, por
 
   const connectionLimits = new ConnectionLimits(limits)
   const listeners = await openListeners((socket, clientAddress) => {
-    if (!socket.destroyed) aedes.handle(new SizeLimitedConnection(socket, limits, clientAddress))
+    if (socket.destroyed) return
+    // Kept with the socket Aedes reads (for TLS, not the one admitted): its login throttle and a refusal logged after it is destroyed name the client.
+    rememberClientAddress(socket, clientAddress)
+    limitPacketSize(socket, limits)
+    aedes.handle(socket)
   }, {
     host: options.host ?? '0.0.0.0',
     port: options.port,

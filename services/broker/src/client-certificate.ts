@@ -1,6 +1,5 @@
 import { TLSSocket } from 'node:tls'
 import type { Client } from 'aedes'
-import { SizeLimitedConnection } from './packet-size-limit.ts'
 
 /**
  * The common name of the client certificate a connection presented, if the
@@ -9,8 +8,7 @@ import { SizeLimitedConnection } from './packet-size-limit.ts'
  * certificate, and for a certificate the CA did not sign.
  */
 export function verifiedCertificateName (client: Client): string | undefined {
-  // Aedes reads every connection through the packet size limit; the TLS socket is beneath it.
-  const conn = client.conn instanceof SizeLimitedConnection ? client.conn.socket : client.conn
+  const conn = client.conn
   if (!(conn instanceof TLSSocket) || !conn.authorized) return undefined
   const commonName = conn.getPeerCertificate().subject?.CN
   // A subject may hold several CNs (an array): that names no single cabinet.

@@ -19,9 +19,33 @@ export function addressKey (remoteAddress: string | undefined): string {
   return `${groups.slice(0, 4).map(group => group.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
-/** The address key of a client's connection: the SizeLimitedConnection knows the client's address, behind a balancer too. */
+/** Address keys of connections, each taken once, while its socket is open. */
+const socketAddressKeys = new WeakMap<Socket, string>()
+
+/**
+ * The address key of a connection: its client's, as given to
+ * `rememberClientAddress` (behind a balancer, the address its PROXY header
+ * names), else the socket's peer. Kept with the socket: a TLS socket no
+ * longer tells its peer's address once it is destroyed, and a refusal is
+ * often logged after that.
+ */
+export function socketAddressKey (socket: Socket): string {
+  let key = socketAddressKeys.get(socket)
+  if (key === undefined) {
+    key = addressKey(socket.remoteAddress)
+    socketAddressKeys.set(socket, key)
+  }
+  return key
+}
+
+/** Whom a socket's connection comes from, for its limits, its login throttle and the logs; the broker says so as it hands the socket to Aedes. */
+export function rememberClientAddress (socket: Socket, clientAddress: string | undefined): void {
+  socketAddressKeys.set(socket, addressKey(clientAddress))
+}
+
+/** The address key of a client's connection (the socket Aedes reads). */
 export function clientAddressKey (client: Client): string {
-  return addressKey((client.conn as { remoteAddress?: string }).remoteAddress)
+  return socketAddressKey(client.conn as Socket)
 }
 
 export interface ConnectionLimitSettings {
@@ -37,8 +61,17 @@ export interface ConnectionLimitSettings {
 export class ConnectionLimits {
   private open = 0
   private readonly perAddress = new Map<string, number>()
+  /**
+   * One listener for every socket, which Node calls with the socket as
+   * `this`; a closure per connection (and `once`'s wrapper around it) would
+   * cost a few hundred bytes a cabinet. A socket closes once.
+   */
+  private readonly onClose: (this: Socket) => void
 
-  constructor (private readonly settings: ConnectionLimitSettings) {}
+  constructor (private readonly settings: ConnectionLimitSettings) {
+    const limits = this
+    this.onClose = function () { limits.release(socketAddressKey(this)) }
+  }
 
   /**
    * Counts the socket under its client's address until it closes; returns
@@ -46,18 +79,21 @@ export class ConnectionLimits {
    * address is the one its PROXY header names, not the socket's peer.
    */
   admit (socket: Socket, clientAddress: string | undefined): string | undefined {
-    const address = addressKey(clientAddress)
+    rememberClientAddress(socket, clientAddress)
+    const address = socketAddressKey(socket)
     const fromAddress = this.perAddress.get(address) ?? 0
     if (this.open >= this.settings.maxConnections) return `the broker holds its limit of ${this.settings.maxConnections} connections`
     if (fromAddress >= this.settings.maxConnectionsPerAddress) return `the address holds its limit of ${this.settings.maxConnectionsPerAddress} connections`
     this.open++
     this.perAddress.set(address, fromAddress + 1)
-    socket.once('close', () => {
-      this.open--
-      const left = (this.perAddress.get(address) ?? 1) - 1
-      if (left === 0) this.perAddress.delete(address)
-      else this.perAddress.set(address, left)
-    })
+    socket.on('close', this.onClose)
     return undefined
+  }
+
+  private release (address: string): void {
+    this.open--
+    const left = (this.perAddress.get(address) ?? 1) - 1
+    if (left === 0) this.perAddress.delete(address)
+    else this.perAddress.set(address, left)
   }
 }

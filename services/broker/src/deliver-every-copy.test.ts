@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { waitFor } from '@aed/testkit/wait-for'
+import { deliverEveryCopy } from './deliver-every-copy.ts'
 
 /*
  * Aedes drops a delivery numbered below the last one a client got; these
@@ -63,4 +64,18 @@ t.test('a monitor coming back to its queue while a cabinet goes on publishing ge
   await live
   await waitFor(() => sent.every(m => seen.has(m)), 'every message at the monitor', 60_000).catch(() => undefined)
   t.same(sent.filter(m => !seen.has(m)), [], `all ${sent.length} acknowledged messages delivered`)
+})
+
+t.test('no client keeps a record of the deliveries it got, and all share the one empty record', t => {
+  type Held = { duplicates: Record<string, number> }
+  const [a, b] = [{ duplicates: {} }, { duplicates: {} }] as Held[]
+  deliverEveryCopy(a as never)
+  deliverEveryCopy(b as never)
+  t.equal(a!.duplicates, b!.duplicates)
+  // What Aedes does with it (lib/client.js, dedupe; aedes.js on a broker's restart).
+  a!.duplicates['broker-1'] = 42
+  t.equal(b!.duplicates['broker-1'], undefined)
+  delete a!.duplicates['broker-1']
+  t.same(Object.keys(a!.duplicates), [])
+  t.end()
 })

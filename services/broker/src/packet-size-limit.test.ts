@@ -1,9 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
+import { once } from 'node:events'
+import { createServer, connect, type Socket } from 'node:net'
 import mqtt from 'mqtt'
 import { FLEET_SUBSCRIPTIONS } from '@aed/core/protocol'
 import { announcedHeader, connectPacket, publishPacket, RawMqttConnection } from '@aed/testkit/raw-mqtt'
 import { startTestBroker } from '@aed/testkit/test-broker'
-import { PacketSizeScanner } from './packet-size-limit.ts'
+import { limitPacketSize, PacketRefusedError, PacketSizeScanner } from './packet-size-limit.ts'
 
 const LIMITS = { maxConnectBytes: 1024, maxPacketBytes: 4096 }
 const CONNECT = connectPacket({ clientId: 'pernik-aed-01', username: 'pernik-aed-01', password: 'x'.repeat(32) })
@@ -38,6 +40,48 @@ t.test('the scanner refuses a first packet that is not a CONNECT and a length lo
   const scanner = new PacketSizeScanner(LIMITS)
   scanner.scan(CONNECT)
   t.match(scanner.scan(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01])), { reason: /longer than 4 bytes/ })
+})
+
+/** Both ends of a loopback TCP connection; the server's end is limited as the broker limits it. */
+async function limitedPair (t: Test): Promise<{ server: Socket, client: Socket }> {
+  const listener = createServer()
+  listener.listen(0, '127.0.0.1')
+  await once(listener, 'listening')
+  const { port } = listener.address() as { port: number }
+  const client = connect(port, '127.0.0.1')
+  const [server] = await once(listener, 'connection') as [Socket]
+  limitPacketSize(server, LIMITS)
+  t.teardown(() => { client.destroy(); server.destroy(); listener.close() })
+  return { server, client }
+}
+
+/** What the socket hands a reader once it is readable, as Aedes reads it (lib/client.js, nextBatch). */
+async function readWhenReadable (socket: Socket): Promise<Buffer | null> {
+  await once(socket, 'readable')
+  return socket.read() as Buffer | null
+}
+
+t.test('a limited socket hands its reader the packets within the limits, as they came', async t => {
+  const { server, client } = await limitedPair(t)
+  const stream = Buffer.concat([CONNECT, publishPacket({ topic: 'a/b', payload: 'y'.repeat(4000) })])
+  client.write(stream)
+  const read: Buffer[] = []
+  while (Buffer.concat(read).length < stream.length) read.push((await readWhenReadable(server))!)
+  t.same(Buffer.concat(read), stream)
+  t.notOk(server.destroyed)
+})
+
+t.test('a limited socket hands its reader nothing of a packet over the limit, and is destroyed with the refusal', async t => {
+  const { server, client } = await limitedPair(t)
+  client.write(CONNECT)
+  t.same(await readWhenReadable(server), CONNECT)
+  const failed = once(server, 'error')
+  client.write(announcedHeader(0x32, 100 * 1024 * 1024))
+  t.equal(await readWhenReadable(server), null)
+  const [error] = await failed as [Error]
+  t.ok(error instanceof PacketRefusedError)
+  t.match(error, { packetType: 'PUBLISH', reason: /more than the limit of 4096/ })
+  t.ok(server.destroyed)
 })
 
 t.test('over TCP: a CONNECT announcing 256 MB is refused at its header, and the socket is closed while the client still writes', async t => {
