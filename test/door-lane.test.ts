@@ -26,6 +26,8 @@ async function connectCabinet (id: string): Promise<MqttClient> {
 const door = (seq: number, state: 'open' | 'closed'): string => JSON.stringify({ ts: new Date().toISOString(), seq, state })
 
 t.test('a door message comes on both lanes and is counted once', async t => {
+  await waitFor(async () => await metric('aed_mqtt_door_lane_connected') === 1, 'the door lane connected')
+  t.equal(await metric('aed_mqtt_connected'), 1, 'and the fleet lane')
   const cabinet = await connectCabinet('pernik-aed-02')
   const received = await metric('aed_mqtt_messages_received_total')
   const duplicates = await metric('aed_mqtt_messages_duplicate_total')

@@ -130,7 +130,8 @@ export class Monitor {
       bus, book, fleet, clock: time, offlineAfterHeartbeats: options.offlineAfterHeartbeats,
       // Read when scraped: the writer is built just below, with the metrics' timed client.
       influx: (): InfluxWriter => writer,
-      mqttConnected: (): boolean => subscriber.connected
+      mqttConnected: (): boolean => subscriber.connected,
+      doorLaneConnected: (): boolean => this.doorLane.connected
     })
     const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024 })
     const writer: InfluxWriter = this.writer = new InfluxWriter(metrics.timeWrites(options.influx), spool, options.writer, ioTime, child('influx-writer'))

@@ -161,7 +161,8 @@ t.test('/metrics lists every family with its type, and the process metrics of th
     aed_notification_delivery_duration_seconds: 'histogram',
     aed_cabinets_connected: 'gauge',
     aed_alerts_live: 'gauge',
-    aed_mqtt_connected: 'gauge'
+    aed_mqtt_connected: 'gauge',
+    aed_mqtt_door_lane_connected: 'gauge'
   })
   for (const family of families.values()) t.ok(family.help !== undefined && family.help !== '', `${family.name} has a HELP text`)
   for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
@@ -300,13 +301,14 @@ t.test('only the first page is timed from the door: not the escalation, not the 
   t.equal(value(families, delivery, { channel: 'email', outcome: 'failed' }), outcomes('email', 'failed'))
 })
 
-t.test('gauges: connected cabinets by readiness, MQTT connection, lines waiting for InfluxDB, batches written', async t => {
+t.test('gauges: connected cabinets by readiness, MQTT connection (each lane), lines waiting for InfluxDB, batches written', async t => {
   const h = await harness(t)
-  await waitFor(() => h.monitor.subscriber.connected, 'the monitor connected to the broker')
+  await waitFor(() => h.monitor.subscriber.connected && h.monitor.doorLane.connected, 'the monitor connected to the broker, both lanes')
   h.receive('aed/v1/pernik-aed-01/door', { ts: at(h.time), seq: 1, state: 'open' })
   h.receive('aed/v1/pernik-aed-02/heartbeat', { ts: at(h.time), seq: 1, temperatureC: -10, fw: '2.1.0' }) // too cold
   let { families } = await h.scrape()
   t.equal(value(families, 'aed_mqtt_connected'), 1)
+  t.equal(value(families, 'aed_mqtt_door_lane_connected'), 1)
   t.same(Object.fromEntries(families.get('aed_cabinets_connected')!.samples.map(s => [s.labels.readiness, s.value])),
     { ready: 0, in_use: 1, maintenance: 0, not_ready: 1 }, 'pernik-aed-03 was never heard from')
   t.equal(value(families, 'aed_influx_lines_buffered'), h.monitor.writer.buffered)
@@ -324,6 +326,10 @@ t.test('gauges: connected cabinets by readiness, MQTT connection, lines waiting 
   t.same(Object.fromEntries(families.get('aed_cabinets_connected')!.samples.map(s => [s.labels.readiness, s.value])),
     { ready: 0, in_use: 0, maintenance: 0, not_ready: 0 })
 
+  await h.monitor.doorLane.stop()
+  ;({ families } = await h.scrape())
+  t.equal(value(families, 'aed_mqtt_door_lane_connected'), 0, 'the door lane gone')
+  t.equal(value(families, 'aed_mqtt_connected'), 1, 'the fleet lane still there')
   await h.monitor.subscriber.stop()
   ;({ families } = await h.scrape())
   t.equal(value(families, 'aed_mqtt_connected'), 0)

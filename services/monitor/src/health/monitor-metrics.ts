@@ -19,6 +19,8 @@ export interface MonitorMetricsOptions {
   /** The InfluxDB writer's counts, read at each scrape. */
   influx: () => Pick<InfluxWriter, 'written' | 'rejectedByServer' | 'buffered' | 'spooledBytes' | 'full'>
   mqttConnected: () => boolean
+  /** The door lane's session (see LANES): door messages also come on the fleet lane while it is away, later. */
+  doorLaneConnected: () => boolean
 }
 
 /** What /metrics answers: the exposition and its content type. */
@@ -84,7 +86,7 @@ export class MonitorMetrics implements Unit {
       labelNames: ['channel', 'reason'] as const,
       registers
     })
-    const { influx, mqttConnected } = options
+    const { influx, mqttConnected, doorLaneConnected } = options
     new Counter({
       name: 'aed_influx_lines_written_total',
       help: 'Lines InfluxDB accepted',
@@ -170,6 +172,12 @@ export class MonitorMetrics implements Unit {
       help: '1 while the monitor is connected to the MQTT broker, else 0',
       registers,
       collect () { this.set(mqttConnected() ? 1 : 0) }
+    })
+    new Gauge({
+      name: 'aed_mqtt_door_lane_connected',
+      help: '1 while the door lane (the second MQTT session, for door messages first) is connected, else 0',
+      registers,
+      collect () { this.set(doorLaneConnected() ? 1 : 0) }
     })
   }
 
