@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type { FleetCabinet } from '@aed/core/fleet'
 import { shortAckLink } from '../ack/signed-link.ts'
@@ -112,6 +113,8 @@ export class NotificationDispatcher implements Unit {
   start (): void {
     const { routing, book, time } = this.options
     this.abort = new AbortController()
+    // Every delivery waiting to try again listens for the stop on this one signal: thousands at once in a mass outage are expected, not a leak.
+    setMaxListeners(0, this.abort.signal)
     for (const record of this.options.journalled().sentRecords) {
       this.sent.add(sentKey(record.alertId, record.step, record.channel, record.recipientId))
       const person = routing.person(record.recipientId)
