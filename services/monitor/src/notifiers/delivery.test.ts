@@ -1,5 +1,4 @@
 import t from 'tap'
-import { waitFor } from '@aed/testkit/wait-for'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 import { startSmtpTestServer } from '@aed/testkit/smtp-test-server'
 import type { Person } from '../routing/people.ts'
@@ -97,18 +96,20 @@ t.test('an SMS provider that hangs does not hold back email: deliveries run conc
   provider.stallNext(1)
   const mailsBefore = smtp.mails.length
   const controller = new AbortController()
-  let settled = false
-  const delivering = deliverAll(
-    planDeliveries({ notifiers: [sms, email], recipients: [ivan, maria], messageFor: () => message, stepKey: 'a2:opened:0' }),
-    { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
-    { signal: controller.signal }
-  ).finally(() => { settled = true })
-  await waitFor(() => smtp.mails.length - mailsBefore === 2, 'both emails delivered', 30_000)
-  t.equal(settled, false, 'the emails went out while the SMS provider still had not answered')
+  const requests = planDeliveries({ notifiers: [sms, email], recipients: [ivan, maria], messageFor: () => message, stepKey: 'a2:opened:0' })
+  // Started together, as the dispatcher starts a step's deliveries; each awaited on its own, to see the emails settle while the SMS hangs.
+  const outcomes = requests.map(request => deliver(request, { attempts: 2, baseDelayMs: 10, maxDelayMs: 10 }, { signal: controller.signal }))
+  const of = (channel: string) => outcomes.filter((_, i) => requests[i]!.notifier.channel === channel)
+  let smsSettled = false
+  const smsDone = Promise.all(of('sms')).finally(() => { smsSettled = true })
+  const emails = await Promise.all(of('email'))
+  t.equal(smsSettled, false, 'the emails went out while the SMS provider still had not answered')
+  t.same(emails.map(o => o.outcome), ['sent', 'sent'])
   t.same(smtp.mails.slice(mailsBefore).map(m => m.envelopeTo[0]).sort(), ['ivan@pernik.bg', 'maria@pernik.bg'])
-  // Giving up on the hanging provider ends the SMS delivery; the emails' outcomes are already in.
+  // Giving up on the hanging provider ends the SMS delivery.
   controller.abort(new Error('test over'))
-  const byKey = new Map((await delivering).map(o => [`${o.channel}:${o.recipientId}`, o]))
+  await smsDone
+  const byKey = new Map((await Promise.all(outcomes)).map(o => [`${o.channel}:${o.recipientId}`, o]))
   t.match(byKey.get('sms:ivan-petrov'), { outcome: 'failed', attempts: 1 })
   t.match(byKey.get('sms:maria-ivanova'), { outcome: 'skipped' })
   t.match(byKey.get('email:ivan-petrov'), { outcome: 'sent', attempts: 1 })
@@ -134,4 +135,9 @@ t.test('a notifier that throws something other than a NotifierError still yields
   const broken = { channel: 'sms' as const, canReach: () => true, send: async () => { throw new TypeError('boom') } }
   const outcome = await deliver({ notifier: broken, to: ivan, message }, { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 })
   t.match(outcome, { outcome: 'failed', attempts: 2, error: /unexpected error: boom/ })
+})
+
+t.test('deliverAll gives the outcome of every channel × recipient, in the order planned', async t => {
+  const outcomes = await deliverAll(planDeliveries({ notifiers: [sms, email], recipients: [ivan, maria], messageFor: () => message, stepKey: 'a3:opened:0' }), { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 })
+  t.same(outcomes.map(o => `${o.channel}:${o.recipientId}:${o.outcome}`), ['sms:ivan-petrov:sent', 'email:ivan-petrov:sent', 'sms:maria-ivanova:skipped', 'email:maria-ivanova:sent'])
 })
