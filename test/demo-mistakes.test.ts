@@ -55,7 +55,7 @@ t.test('the API port in use: one line naming the port and PORT; influxd, broker 
   const demo = startDemo({ DEMO_DIR: dir, PORT: String(held.port), MQTT_PORT: '0' })
   const lines = await failedCleanly(t, demo, dir)
   t.ok(existsSync(join(dir, 'influxdb', 'influxdb.conf')), 'influxd had been started before the monitor failed')
-  t.equal(lines.length, 1)
+  t.equal(lines.length, 1, `one line on stderr: ${JSON.stringify(lines)}`)
   t.match(lines[0], `demo cannot start: port ${held.port} on 0.0.0.0 is already in use`)
   t.match(lines[0], 'set PORT to a free port')
 })

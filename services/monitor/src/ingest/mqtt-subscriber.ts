@@ -128,8 +128,22 @@ export class MqttSubscriber implements Unit {
     await this.client.publishAsync(topic, payload, { qos: 1 })
   }
 
-  async stop (): Promise<void> {
-    await this.client?.endAsync()
+  /**
+   * Ends the session, waiting up to `graceMs` for the broker to acknowledge
+   * what was published (a command); a broker that is gone never does, and
+   * mqtt.js would wait for it for ever. Then the connection is dropped.
+   */
+  async stop (graceMs = 2000): Promise<void> {
+    const client = this.client
+    if (client === undefined) return
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>(resolve => { timer = setTimeout(() => resolve('late'), graceMs) })
+    const ended = await Promise.race([client.endAsync(), late])
+    clearTimeout(timer)
+    if (ended === 'late') {
+      this.logger.warn({ lane: this.lane, unacknowledged: Object.keys(client.outgoing).length }, 'the broker did not acknowledge what was published: disconnecting without waiting further')
+      client.stream?.destroy()
+    }
   }
 
   /** mqtt.js calls this for every PUBLISH, one at a time; it sends the PUBACK when `done` is called. */
