@@ -81,7 +81,7 @@ export async function startMonitorService (config: MonitorConfig, logger: Logger
     logger: logger.child({ module: 'monitor' }),
     replicas: config.REPLICA_REDIS_URL === undefined
       ? undefined
-      : { redisUrl: config.REPLICA_REDIS_URL, replicaId: config.REPLICA_ID ?? `${hostname()}-${process.pid}`, leaseMs: config.REPLICA_LEASE_MS },
+      : { redisUrl: config.REPLICA_REDIS_URL, replicaId: config.REPLICA_ID ?? `${hostname()}-${process.pid}`, mqttClientId: config.MQTT_CLIENT_ID, leaseMs: config.REPLICA_LEASE_MS },
     ...(options.time !== undefined ? { time: options.time } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})
   })

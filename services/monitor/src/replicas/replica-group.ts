@@ -7,6 +7,7 @@ import type { Unit } from '../unit.ts'
 import { AlertMirror } from './alert-mirror.ts'
 import { RedisClaims } from './notification-claims.ts'
 import type { NotificationClaims, Ownership } from './ownership.ts'
+import { ReplicaNames } from './replica-names.ts'
 import { SlotLeases } from './slot-leases.ts'
 import { SLOT_COUNT, slotOf } from './slots.ts'
 
@@ -18,6 +19,8 @@ export interface ReplicaSettings {
   redisUrl: string
   /** REPLICA_ID: unique among the replicas. */
   replicaId: string
+  /** MQTT_CLIENT_ID: unique among the replicas too (each its own broker session). */
+  mqttClientId: string
   /** REPLICA_LEASE_MS */
   leaseMs: number
 }
@@ -60,6 +63,7 @@ export class ReplicaGroup implements Unit, Ownership {
   private leases: SlotLeases | undefined
   private mirror: AlertMirror | undefined
   private redisClaims: RedisClaims | undefined
+  private names: ReplicaNames | undefined
   private timer: ScheduledTimer | undefined
 
   constructor (private readonly options: ReplicaGroupOptions) {}
@@ -76,11 +80,13 @@ export class ReplicaGroup implements Unit, Ownership {
 
   /**
    * Connects to Redis (refusing to start without it: a replica that cannot
-   * reach the group cannot know what it speaks for), takes in the alerts
-   * the group holds, and runs the first round of leases.
+   * reach the group cannot know what it speaks for), holds its REPLICA_ID
+   * and MQTT_CLIENT_ID (refusing to start when another running replica has
+   * either), takes in the alerts the group holds, and runs the first round
+   * of leases.
    */
   async start (): Promise<void> {
-    const { redisUrl, replicaId, leaseMs, book, time, logger } = this.options
+    const { redisUrl, replicaId, mqttClientId, leaseMs, book, time, logger } = this.options
     const redis = this.redis = new Redis(redisUrl, {
       lazyConnect: true,
       // A round must fail within its period rather than wait for Redis to come back.
@@ -94,6 +100,16 @@ export class ReplicaGroup implements Unit, Ownership {
     } catch (err) {
       redis.disconnect()
       throw new Error(`replica group: Redis at ${redactedUrl(redisUrl)} is not reachable`, { cause: err })
+    }
+    const names = this.names = new ReplicaNames({
+      redis, prefix: REPLICA_KEY_PREFIX, leaseMs, time, logger,
+      names: [{ setting: 'REPLICA_ID', value: replicaId }, { setting: 'MQTT_CLIENT_ID', value: mqttClientId }]
+    })
+    try {
+      await names.claim()
+    } catch (err) {
+      redis.disconnect()
+      throw err
     }
     const subscriber = this.subscriber = redis.duplicate()
     subscriber.on('error', err => logger.debug({ err }, 'Redis subscriber connection error'))
@@ -123,6 +139,7 @@ export class ReplicaGroup implements Unit, Ownership {
     const held = this.leases?.owned() ?? []
     await this.leases?.leave().catch((err: unknown) => logger.warn({ err }, 'giving slots up failed: they lapse after the lease'))
     if (held.length > 0) bus.emit('ownershipChanged', [], this.cabinetsIn(new Set(held)))
+    await this.names?.release().catch((err: unknown) => logger.warn({ err }, 'giving the replica\'s names up failed: they lapse after the lease'))
     this.subscriber?.disconnect()
     await this.redis?.quit().catch(() => this.redis?.disconnect())
     this.leases = undefined
@@ -138,6 +155,8 @@ export class ReplicaGroup implements Unit, Ownership {
   async round (): Promise<void> {
     const leases = this.leases
     if (leases === undefined) return
+    // Redis away is the leases' business (they log it and fail open); the names only say whether another replica has taken one.
+    await this.names?.renew().catch(() => undefined)
     const { gained, lost } = await leases.round()
     if (gained.length === 0 && lost.length === 0) return
     this.options.logger.info({ gainedSlots: gained.length, lostSlots: lost.length, slots: leases.owned().length, members: leases.report().members }, 'slots changed hands')
