@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startPrivateRedis } from '@aed/testkit/private-redis'
+import { parsePrometheusText, sampleValue } from '@aed/testkit/prometheus-text'
 import { startSmsProviderStandIn } from '@aed/testkit/sms-provider-stand-in'
 import { startTestBroker } from '@aed/testkit/test-broker'
 import { waitFor } from '@aed/testkit/wait-for'
@@ -120,6 +121,10 @@ t.test('two replicas split the cabinets; a takeover after kill -9 pages nothing 
     const [slotsA, slotsB] = [await slotsOf(a), await slotsOf(b)]
     return slotsA.length === 32 && slotsB.length === 32
   }, 'both replicas holding half of the slots', 60_000)
+  for (const monitor of [a, b]) {
+    const families = parsePrometheusText(await (await fetch(`${monitor.url}/metrics`)).text())
+    t.same([sampleValue(families, 'aed_replica_slots', {}), sampleValue(families, 'aed_replica_members', {}), sampleValue(families, 'aed_replica_isolated', {})], [32, 2, 0], '/metrics: its 32 slots, 2 members, not isolated')
+  }
   const slotsA = new Set(await slotsOf(a))
   const x = CABINETS.find(id => slotsA.has(slotOf(id)))
   const y = CABINETS.find(id => !slotsA.has(slotOf(id)))

@@ -131,7 +131,8 @@ export class Monitor {
       // Read when scraped: the writer is built just below, with the metrics' timed client.
       influx: (): InfluxWriter => writer,
       mqttConnected: (): boolean => subscriber.connected,
-      doorLaneConnected: (): boolean => this.doorLane.connected
+      doorLaneConnected: (): boolean => this.doorLane.connected,
+      replica: replicas === undefined ? undefined : () => replicas.health()
     })
     const spool = new Spool({ dir: join(alerting.dataDir, 'spool'), segmentBytes: 8 * 1024 * 1024 })
     const writer: InfluxWriter = this.writer = new InfluxWriter(metrics.timeWrites(options.influx), spool, options.writer, ioTime, child('influx-writer'))

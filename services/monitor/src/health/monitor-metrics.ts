@@ -8,6 +8,7 @@ import { READINESS_STATES, isOffline } from '../readiness/readiness.ts'
 import type { FleetView } from '../state/fleet-state.ts'
 import type { InfluxWriteClient, InfluxWriter } from '../storage/influx-writer.ts'
 import type { Unit } from '../unit.ts'
+import type { ReplicaHealth } from '../replicas/replica-group.ts'
 
 export interface MonitorMetricsOptions {
   bus: MonitorBus
@@ -21,6 +22,8 @@ export interface MonitorMetricsOptions {
   mqttConnected: () => boolean
   /** The door lane's session (see LANES): door messages also come on the fleet lane while it is away, later. */
   doorLaneConnected: () => boolean
+  /** With replicas (REPLICA_REDIS_URL): the group as /readyz shows it; the replica gauges exist only then. */
+  replica?: (() => ReplicaHealth | undefined) | undefined
 }
 
 /** What /metrics answers: the exposition and its content type. */
@@ -173,12 +176,32 @@ export class MonitorMetrics implements Unit {
       registers,
       collect () { this.set(mqttConnected() ? 1 : 0) }
     })
+    if (options.replica !== undefined) this.replicaGauges(options.replica, registers)
     new Gauge({
       name: 'aed_mqtt_door_lane_connected',
       help: '1 while the door lane (the second MQTT session, for door messages first) is connected, else 0',
       registers,
       collect () { this.set(doorLaneConnected() ? 1 : 0) }
     })
+  }
+
+  /** What the replica group says at each scrape: nothing while it has not started. */
+  private replicaGauges (replica: () => ReplicaHealth | undefined, registers: Registry[]): void {
+    const gauge = (name: string, help: string, value: (health: ReplicaHealth) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect () {
+          const health = replica()
+          if (health === undefined) this.reset()
+          else this.set(value(health))
+        }
+      })
+    }
+    gauge('aed_replica_slots', 'Slots (of 64) whose cabinets this replica raises and notifies alerts for', health => health.slots.length)
+    gauge('aed_replica_members', 'Replicas alive in the group at the last round of leases, this one included', health => health.members)
+    gauge('aed_replica_isolated', '1 while Redis has been unreachable for a whole lease and this replica speaks for every cabinet, else 0', health => health.isolated ? 1 : 0)
   }
 
   /** Subscribes to the events it measures; the process metrics are added at the first start. */
