@@ -68,11 +68,7 @@ for (const kind of ['disk', 'redis'] as const) {
       INFLUX_FLUSH_MS: '100',
       ALERTING_FILE: alertingFile,
       ALERT_LINK_SECRET: strongTestSecret(),
-      SMS_PROVIDER: 'twilio',
-      SMS_BASE_URL: sms.baseUrl,
-      SMS_ACCOUNT_SID: sms.accountSid,
-      SMS_AUTH_TOKEN: sms.authToken,
-      SMS_FROM: 'AED-Pernik',
+      ...sms.monitorSettings(),
       NOTIFY_RETRY_BASE_MS: '100',
       LOG_LEVEL: 'info'
     })

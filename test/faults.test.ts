@@ -47,11 +47,7 @@ const monitor = await startMonitorProcess({
   INFLUX_FLUSH_MS: '100',
   ALERTING_FILE: alertingFile,
   ALERT_LINK_SECRET: strongTestSecret(),
-  SMS_PROVIDER: 'twilio',
-  SMS_BASE_URL: sms.baseUrl,
-  SMS_ACCOUNT_SID: sms.accountSid,
-  SMS_AUTH_TOKEN: sms.authToken,
-  SMS_FROM: 'AED-Pernik',
+  ...sms.monitorSettings(),
   NOTIFY_RETRY_BASE_MS: '100',
   LOG_LEVEL: 'info',
   // The test polls the API every 25 ms while it waits; the limits are tested in rate-limits.test.ts.

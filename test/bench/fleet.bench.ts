@@ -165,11 +165,7 @@ async function fleetRound (n: number, brokerCount: number, dir: string, influxd:
       INFLUX_DB: database,
       ALERTING_FILE: alertingFile,
       ALERT_LINK_SECRET: strongTestSecret(),
-      SMS_PROVIDER: 'twilio',
-      SMS_BASE_URL: sms.baseUrl,
-      SMS_ACCOUNT_SID: sms.accountSid,
-      SMS_AUTH_TOKEN: sms.authToken,
-      SMS_FROM: 'AED-Fleet',
+      ...sms.monitorSettings('AED-Fleet'),
       NOTIFY_RETRY_BASE_MS: '100',
       LOG_LEVEL: 'warn'
     })

@@ -110,11 +110,7 @@ export async function startTestStack (options: TestStackOptions = {}): Promise<T
     SMTP_PORT: String(smtp.port),
     SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
     SMTP_FROM: 'АЕД Перник <aed@example.org>',
-    SMS_PROVIDER: 'twilio',
-    SMS_BASE_URL: sms.baseUrl,
-    SMS_ACCOUNT_SID: sms.accountSid,
-    SMS_AUTH_TOKEN: sms.authToken,
-    SMS_FROM: 'AED-Pernik',
+    ...sms.monitorSettings(),
     // Tests poll the API and the public feed every 25 ms while they wait; the limits are tested in rate-limits.test.ts and aed-feed-routes.test.ts.
     API_RATE_LIMIT: '1000000',
     PUBLIC_RATE_LIMIT: '1000000',

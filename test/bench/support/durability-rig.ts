@@ -121,11 +121,7 @@ export class DurabilityRig {
         INFLUX_FLUSH_MS: '100',
         ALERTING_FILE: ground.alertingFile,
         ALERT_LINK_SECRET: strongTestSecret(),
-        SMS_PROVIDER: 'twilio',
-        SMS_BASE_URL: sms.baseUrl,
-        SMS_ACCOUNT_SID: sms.accountSid,
-        SMS_AUTH_TOKEN: sms.authToken,
-        SMS_FROM: 'AED-Pernik',
+        ...sms.monitorSettings(),
         NOTIFY_RETRY_BASE_MS: '100',
         LOG_LEVEL: 'info'
       })

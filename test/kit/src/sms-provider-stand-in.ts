@@ -41,6 +41,8 @@ export interface SmsProviderStandIn {
   failNext (count: number, status: number, error?: { code: number, message: string }): void
   /** Never answer the next `count` message requests, to exercise client timeouts. */
   stallNext (count: number): void
+  /** The monitor's settings that send its SMS here, from `from`. */
+  monitorSettings (from?: string): Record<'SMS_PROVIDER' | 'SMS_BASE_URL' | 'SMS_ACCOUNT_SID' | 'SMS_AUTH_TOKEN' | 'SMS_FROM', string>
   close (): Promise<void>
 }
 
@@ -140,6 +142,9 @@ export async function startSmsProviderStandIn (options: StandInOptions = {}): Pr
     },
     stallNext (count) {
       stalls += count
+    },
+    monitorSettings (from = 'AED-Pernik') {
+      return { SMS_PROVIDER: 'twilio', SMS_BASE_URL: origin, SMS_ACCOUNT_SID: accountSid, SMS_AUTH_TOKEN: authToken, SMS_FROM: from }
     },
     async close () {
       server.closeAllConnections()
